@@ -1,0 +1,71 @@
+"""The kit's pretrained weights: saved with what made them, loaded with a clear error when absent.
+
+A checkpoint file holds the weights of its networks (``state_dict`` only), how to rebuild each network
+(class name and constructor arguments from ``gankit.nets``) and a metadata dict: the recipe and command
+that trained it, seed, steps, seconds, the kit version and any measured history (e.g. MNIST-FID per epoch).
+The files shipped with the kit live in ``gankit/checkpoints/`` and are made by ``python -m gankit.train NAME``.
+"""
+from pathlib import Path
+from types import SimpleNamespace
+
+import torch
+
+from . import __version__, nets
+from .mode import device as best_device
+
+FOLDER = Path(__file__).parent / "checkpoints"
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint is missing, unreadable, or does not match its networks."""
+
+
+def path_of(name):
+    """``name`` may be a path to a .pt file or the name of a checkpoint shipped with the kit."""
+    p = Path(name)
+    return p if p.suffix == ".pt" else FOLDER / f"{name}.pt"
+
+
+def available():
+    """Names of the checkpoints shipped with the kit."""
+    return sorted(p.stem for p in FOLDER.glob("*.pt"))
+
+
+def save(name, meta, **modules):
+    """Save ``modules`` (name -> nn.Module with a ``kwargs`` dict) and ``meta`` to ``name``; returns the path."""
+    p = path_of(name)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({
+        "meta": {**meta, "kit_version": __version__},
+        "modules": {k: (type(m).__name__, m.kwargs) for k, m in modules.items()},
+        "state": {k: {n: t.detach().cpu() for n, t in m.state_dict().items()} for k, m in modules.items()},
+    }, p)
+    return p
+
+
+def load(name, device=None):
+    """Load a checkpoint: a namespace with each network (in eval mode, on ``device``) and ``meta``.
+
+    >>> ck = load("classifier")          # doctest: +SKIP
+    >>> ck.C, ck.meta["test_accuracy"]   # doctest: +SKIP
+    """
+    p = path_of(name)
+    if not p.exists():
+        raise CheckpointError(
+            f"checkpoint {str(name)!r} not found (looked for {p.name} in the kit's checkpoint folder). "
+            f"Shipped checkpoints: {', '.join(available()) or 'none'}. "
+            f"To make it, run: python -m gankit.train {p.stem}"
+        )
+    try:
+        blob = torch.load(p, map_location="cpu", weights_only=True)
+        out = SimpleNamespace(meta=blob["meta"])
+        for k, (cls, kwargs) in blob["modules"].items():
+            m = getattr(nets, cls)(**kwargs)
+            m.load_state_dict(blob["state"][k])
+            setattr(out, k, m.to(device or best_device()).eval())
+    except Exception as e:
+        raise CheckpointError(
+            f"checkpoint {p.name} could not be read ({type(e).__name__}: {str(e).splitlines()[0][:200]}). "
+            f"It may be corrupt or from another kit version: re-create it with python -m gankit.train {p.stem}"
+        ) from e
+    return out

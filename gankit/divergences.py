@@ -1,0 +1,118 @@
+r"""The optimal discriminator and the Jensen-Shannon divergence, checked numerically on 1D densities.
+
+Slides 001, "Optimal Discriminator" and "Relation with Jensen-Shannon divergence". Fix theta and write
+mu_theta = p_theta dM and nu = q dM. The discriminator's objective is
+
+    L(theta, D) = int log(D) dnu + int log(1 - D) dmu_theta,
+
+and for measurable D with values in [0, 1]
+
+    sup_D L(theta, D) = L(theta, D*_theta),          D*_theta = q / (q + p_theta),
+    L(theta, D*_theta) = 2 JS(mu_theta, nu) - log 4,
+    JS(mu, nu) = 1/2 KL(mu | (mu + nu) / 2) + 1/2 KL(nu | (mu + nu) / 2),   0 <= JS <= log 2.
+
+Here p (for mu_theta) and q (for nu) are densities on the real line, given as functions of x (e.g.
+``scipy.stats.norm(0, 1).pdf``), and every integral is computed by ``scipy.integrate.quad`` on the pieces of
+[lo, hi] cut at ``points`` (put the places where a density jumps there). 0 log 0 = 0 throughout.
+
+    >>> from scipy import stats
+    >>> p, q = stats.uniform(0, 1).pdf, stats.uniform(3, 1).pdf      # disjoint supports
+    >>> round(js_divergence(p, q, 0, 4, points=[1, 3]) / math.log(2), 6)
+    1.0
+"""
+import math
+
+import numpy as np
+from scipy import integrate, optimize
+from scipy.special import expit, xlogy
+
+TINY = 1e-300
+
+
+def _integrate(f, lo, hi, points=None):
+    """int_lo^hi f(x) dx by quad on the pieces [lo, t_1], [t_1, t_2], ..., [t_k, hi] (t = sorted ``points``)."""
+    if not lo < hi:
+        raise ValueError(f"need lo < hi, got lo={lo}, hi={hi}")
+    cuts = [lo] + sorted(t for t in (points or []) if lo < t < hi) + [hi]
+    return sum(integrate.quad(f, a, b, limit=200)[0] for a, b in zip(cuts[:-1], cuts[1:]))
+
+
+def optimal_discriminator(p, q):
+    """D*(x) = q(x) / (q(x) + p(x)): the best discriminator between nu = q dM (real) and mu_theta = p dM (fake).
+
+    Returns a function of x (a float for a scalar x, an array for an array); where p = q = 0 it returns 1/2
+    (any value is optimal there).
+
+    >>> optimal_discriminator(lambda x: 1.0, lambda x: 3.0)(0.0)
+    0.75
+    """
+
+    def D_star(x):
+        px, qx = np.asarray(p(x), dtype=float), np.asarray(q(x), dtype=float)
+        s = px + qx
+        d = np.where(s > 0, qx / np.where(s > 0, s, 1.0), 0.5)
+        return d.item() if d.ndim == 0 else d
+
+    return D_star
+
+
+def gan_value(p, q, D, lo=-np.inf, hi=np.inf, points=None):
+    """L(theta, D) = int q log(D) + p log(1 - D) dx for a discriminator D: x -> [0, 1].
+
+    ``gan_value(p, q, lambda x: 0.5)`` is -log 4 for every p, q (the slide's lower bound on sup_D L).
+    Where D rounds to exactly 0 or 1 the logarithms are floored at log(1e-300) (about -690) instead of -inf,
+    so that far tails, where the densities underflow, do not turn the integral into -inf.
+    """
+
+    def integrand(x):
+        d = float(D(x))
+        return float(xlogy(q(x), max(d, TINY)) + xlogy(p(x), max(1.0 - d, TINY)))
+
+    return _integrate(integrand, lo, hi, points)
+
+
+def sup_L(p, q, lo=-np.inf, hi=np.inf, points=None):
+    """sup_D L(theta, D) = L(theta, D*) = int q log(q / (p + q)) + p log(p / (p + q)) dx, computed numerically.
+
+    The slides' proposition says this equals 2 JS(mu_theta, nu) - log 4 (compare with ``js_divergence``).
+    """
+
+    def integrand(x):
+        px, qx = float(p(x)), float(q(x))
+        s = px + qx
+        return 0.0 if s == 0 else float(xlogy(qx, qx / s) + xlogy(px, px / s))
+
+    return _integrate(integrand, lo, hi, points)
+
+
+def js_divergence(p, q, lo=-np.inf, hi=np.inf, points=None):
+    """JS(mu, nu) = 1/2 int p log(2p / (p + q)) dx + 1/2 int q log(2q / (p + q)) dx, in [0, log 2]."""
+
+    def integrand(x):
+        px, qx = float(p(x)), float(q(x))
+        s = px + qx
+        return 0.0 if s == 0 else 0.5 * float(xlogy(px, 2 * px / s) + xlogy(qx, 2 * qx / s))
+
+    return _integrate(integrand, lo, hi, points)
+
+
+def best_logistic_discriminator(p, q, lo=-np.inf, hi=np.inf, points=None, start=(0.0, 0.0)):
+    """Maximise L(theta, D_ab) over logistic discriminators D_ab(x) = sigmoid(a x + b) with scipy.optimize.
+
+    For two Gaussians of the same variance s^2, log(q / p) is affine in x, so D* = q / (q + p) is itself
+    logistic, with a = (m_nu - m_mu) / s^2 and b = (m_mu^2 - m_nu^2) / (2 s^2): the maximum must then reach
+    sup_D L = 2 JS - log 4. Returns (a, b, L(theta, D_ab)).
+    """
+
+    def minus_L(ab):  # log D = -softplus(-t), log(1 - D) = -softplus(t) with t = a x + b: no overflow
+        a, b = ab
+        value = _integrate(lambda x: q(x) * np.logaddexp(0, -(a * x + b)) + p(x) * np.logaddexp(0, a * x + b),
+                           lo, hi, points)
+        # d/dt of the integrand is p sigmoid(t) - q sigmoid(-t); chain rule dt/da = x, dt/db = 1
+        slope = lambda x: p(x) * expit(a * x + b) - q(x) * expit(-(a * x + b))
+        grad = [_integrate(lambda x: slope(x) * x, lo, hi, points), _integrate(slope, lo, hi, points)]
+        return value, np.asarray(grad)
+
+    res = optimize.minimize(minus_L, np.asarray(start, dtype=float), jac=True, method="BFGS", options=dict(gtol=1e-9))
+    a, b = res.x
+    return float(a), float(b), -float(res.fun)

@@ -1,0 +1,99 @@
+r"""Adversarial losses, each a few lines under the formula it computes.
+
+A discriminator loss has the signature ``d_loss(D, y, x) -> scalar`` (y real, x fake, both batches) and is
+*minimised* by the critic's optimiser; a generator loss ``g_loss(D, x) -> scalar`` is minimised by the
+generator's. D returns a logit (GAN) or a critic value (WGAN), one per sample.
+
+GAN (Goodfellow et al. 2014), with D = sigmoid(logit):
+
+    sup_D  E[log D(Y)] + E[log(1 - D(g_theta(Z)))]
+
+WGAN (Arjovsky et al. 2017), with D 1-Lipschitz:
+
+    W_1(mu_theta, nu) = sup_{D in Lip_1}  E[D(Y)] - E[D(g_theta(Z))]
+"""
+import torch
+import torch.nn.functional as F
+
+
+# ----------------------------------------------------------------------------- GAN
+
+def gan_d_loss(D, y, x):
+    """-( E[log sigmoid(D(y))] + E[log(1 - sigmoid(D(x)))] ): binary cross-entropy, real = 1, fake = 0."""
+    return F.softplus(-D(y)).mean() + F.softplus(D(x)).mean()
+
+
+def gan_g_loss(D, x):
+    """Non-saturating generator loss -E[log sigmoid(D(g_theta(Z)))] (the one used in practice)."""
+    return F.softplus(-D(x)).mean()
+
+
+def saturating_g_loss(D, x):
+    """The min-max generator loss E[log(1 - sigmoid(D(g_theta(Z))))]: its gradient vanishes when D wins."""
+    return -F.softplus(D(x)).mean()
+
+
+# ----------------------------------------------------------------------------- WGAN
+
+def wgan_d_loss(D, y, x):
+    """-( E[D(y)] - E[D(x)] ): the critic maximises the Kantorovich-Rubinstein estimate of W_1."""
+    return D(x).mean() - D(y).mean()
+
+
+def wgan_g_loss(D, x):
+    """-E[D(g_theta(Z))]: the generator minimises the critic's estimate of W_1."""
+    return -D(x).mean()
+
+
+def critic_gap(D, y, x):
+    """E[D(y)] - E[D(x)]: the critic's estimate of W_1(mu_theta, nu) (no gradient)."""
+    with torch.no_grad():
+        return (D(y).mean() - D(x).mean()).item()
+
+
+def clip_weights(D, c):
+    """Weight clipping of the original WGAN: every parameter w <- clip(w, -c, c)."""
+    with torch.no_grad():
+        for p in D.parameters():
+            p.clamp_(-c, c)
+
+
+def _grad_norms(D, a):
+    a = a.detach().requires_grad_(True)
+    out = D(a)
+    (grad,) = torch.autograd.grad(out.sum(), a, create_graph=True)
+    return grad.flatten(1).norm(dim=1)
+
+
+def gradient_penalty(D, y, x, one_sided=False):
+    r"""GP(D) = E[(||grad D(A)|| - 1)^2] with A = (1 - u) x + u y, u ~ U(0, 1) (Gulrajani et al. 2017).
+
+    ``one_sided=True`` gives the unilateral penalty E[(||grad D(A)|| - 1)_+^2]. The gradient is taken with
+    respect to the input A (not the parameters), keeping the graph so that the penalty can be minimised.
+    """
+    if y.shape != x.shape:
+        raise ValueError(f"real and fake batches must have the same shape, got {tuple(y.shape)} and {tuple(x.shape)}")
+    u = torch.rand(y.shape[0], *([1] * (y.dim() - 1)), device=y.device)
+    excess = _grad_norms(D, (1 - u) * x + u * y) - 1
+    if one_sided:
+        excess = excess.clamp(min=0)
+    return (excess ** 2).mean()
+
+
+def wgan_gp_d_loss(lam=10.0, one_sided=False):
+    """The WGAN-GP critic loss  E[D(x)] - E[D(y)] + lam * GP(D)  as a ``d_loss`` function."""
+
+    def d_loss(D, y, x):
+        return wgan_d_loss(D, y, x) + lam * gradient_penalty(D, y, x, one_sided)
+
+    return d_loss
+
+
+def lipconstant(D, x, y):
+    """Mean gradient norm of D on random points of all segments [x_i, y_j] (the slides' estimate).
+
+    a_ij = (1 - u_ij) x_i + u_ij y_j, u_ij ~ U(0, 1); returns mean_ij ||grad D(a_ij)|| as a float.
+    """
+    u = torch.rand(x.shape[0], y.shape[0], *([1] * (x.dim() - 1)), device=x.device)
+    a = (u * y[None] + (1 - u) * x[:, None]).flatten(end_dim=1)
+    return _grad_norms(D, a).mean().item()

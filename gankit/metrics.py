@@ -1,0 +1,146 @@
+r"""The kit's MNIST metrics, all computed with the kit's own classifier C (``checkpoints/classifier.pt``).
+
+* MNIST-FID: the Fréchet distance between Gaussians fitted to C's penultimate features phi of two sets,
+
+      FID = ||m_1 - m_2||^2 + Tr(S_1 + S_2 - 2 (S_1 S_2)^{1/2})
+
+  (the FID of Heusel et al. 2017 with C in place of Inception; values are not comparable with Inception FID).
+* class histogram of C's predictions, classes covered (share >= ``MIN_SHARE``), largest class share,
+  confident share (max softmax >= 0.9).
+* precision and recall by k-nearest-neighbour manifolds (Kynkäänniemi et al. 2019, k = 3): with
+  r_k(a) the distance from a to its k-th nearest neighbour within its own set,
+
+      precision = share of fakes x with ||phi(x) - phi(y)|| <= r_k(y) for some real y,
+      recall    = share of reals y with ||phi(y) - phi(x)|| <= r_k(x) for some fake x.
+"""
+import warnings
+
+import numpy as np
+import scipy.linalg
+import torch
+
+from . import checkpoints
+
+MIN_SHARE = 0.02  # a class counts as covered when at least 2% of the samples fall in it (uniform: 10%)
+_C = None
+
+
+def classifier():
+    """The kit's pretrained MNIST classifier (loaded once, eval mode)."""
+    global _C
+    if _C is None:
+        _C = checkpoints.load("classifier").C
+    return _C
+
+
+def _batched(f, x, batch=1000):
+    C = classifier()
+    dev = next(C.parameters()).device
+    if x.dim() == 2 and x.shape[1] == 784:
+        x = x.view(-1, 1, 28, 28)
+    if x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
+        raise ValueError(f"expected MNIST images of shape (N, 1, 28, 28) in [-1, 1], got {tuple(x.shape)}")
+    with torch.no_grad():
+        return torch.cat([f(x[i:i + batch].to(dev)).cpu() for i in range(0, len(x), batch)])
+
+
+def features(x):
+    """phi(x): the classifier's 128-dimensional penultimate features of images x (N, 1, 28, 28)."""
+    return _batched(classifier().features, x)
+
+
+def probabilities(x):
+    """softmax(C(x)): the classifier's class probabilities, shape (N, 10)."""
+    return _batched(lambda b: classifier()(b).softmax(1), x)
+
+
+def accuracy(C, x, t, batch=1000):
+    """Share of images x whose predicted class C(x) equals the label t."""
+    dev = next(C.parameters()).device
+    C.eval()
+    with torch.no_grad():
+        pred = torch.cat([C(x[i:i + batch].to(dev)).argmax(1).cpu() for i in range(0, len(x), batch)])
+    return (pred == t).float().mean().item()
+
+
+def frechet(m1, S1, m2, S2):
+    """||m1 - m2||^2 + Tr(S1 + S2 - 2 (S1 S2)^{1/2}): the Fréchet (W2^2) distance between two Gaussians."""
+    with warnings.catch_warnings():  # ReLU features give singular covariances: sqrtm is still accurate here
+        warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
+        covmean = scipy.linalg.sqrtm(S1 @ S2)
+    covmean = covmean.real if np.iscomplexobj(covmean) else covmean
+    return float(((m1 - m2) ** 2).sum() + np.trace(S1 + S2 - 2 * covmean))
+
+
+def stats(f):
+    """Mean and covariance of features f (N, k), in float64 NumPy: the Gaussian that FID fits."""
+    f = f.double().numpy()
+    return f.mean(0), np.cov(f, rowvar=False)
+
+
+def fid(x, y=None, fy=None):
+    """MNIST-FID between image sets x and y (or y's precomputed features ``fy``)."""
+    fy = features(y) if fy is None else fy
+    return frechet(*stats(features(x)), *stats(fy))
+
+
+def _kth_radius(f, k, chunk=2000):
+    out = []
+    for i in range(0, len(f), chunk):
+        d = torch.cdist(f[i:i + chunk], f)
+        out.append(d.topk(k + 1, dim=1, largest=False).values[:, -1])  # k + 1: a point is its own nearest neighbour
+    return torch.cat(out)
+
+
+def _covered(a, b, rb, chunk=2000):
+    """For each row of a: is it within r_b(b_j) of some b_j?"""
+    out = []
+    for i in range(0, len(a), chunk):
+        out.append((torch.cdist(a[i:i + chunk], b) <= rb[None]).any(1))
+    return torch.cat(out)
+
+
+def precision_recall(fake_features, real_features, k=3):
+    """Improved precision and recall (Kynkäänniemi et al. 2019) of two feature sets, k-NN radii."""
+    ff, fr = fake_features.float(), real_features.float()
+    precision = _covered(ff, fr, _kth_radius(fr, k)).float().mean().item()
+    recall = _covered(fr, ff, _kth_radius(ff, k)).float().mean().item()
+    return precision, recall
+
+
+def class_histogram(x):
+    """Share of images x in each of the 10 digit classes, as predicted by the classifier (sums to 1)."""
+    pred = probabilities(x).argmax(1)
+    return torch.bincount(pred, minlength=10).float().div(len(pred)).numpy()
+
+
+def report(x, real=None, k=3, real_features=None):
+    """All the MNIST metrics of generated images x against real images ``real`` (or their ``real_features``).
+
+    Keys: fid, precision, recall, classes_covered (share >= MIN_SHARE), max_class_share,
+    confident_share (max softmax >= 0.9), histogram.
+    """
+    fx, fr = features(x), (features(real) if real_features is None else real_features)
+    with torch.no_grad():
+        p = classifier().head(fx.to(next(classifier().parameters()).device)).softmax(1).cpu()
+    hist = torch.bincount(p.argmax(1), minlength=10).float().div(len(x)).numpy()
+    precision, recall = precision_recall(fx, fr, k)
+    return {
+        "fid": frechet(*stats(fx), *stats(fr)),
+        "precision": precision,
+        "recall": recall,
+        "classes_covered": int((hist >= MIN_SHARE).sum()),
+        "max_class_share": float(hist.max()),
+        "confident_share": float((p.max(1).values >= 0.9).float().mean()),
+        "histogram": hist,
+    }
+
+
+def table(reports, columns=("fid", "classes_covered", "max_class_share", "confident_share", "precision", "recall")):
+    """A plain-text table of several ``report`` dicts (name -> report), one row each."""
+    cell = lambda c, v: f"{v:.1f}" if c == "fid" else f"{v:.3f}" if isinstance(v, float) else str(v)
+    head = ["model"] + [c.replace("_", " ") for c in columns]
+    rows = [[name] + [cell(c, r[c]) for c in columns] for name, r in reports.items()]
+    widths = [max(len(x[i]) for x in [head] + rows) for i in range(len(head))]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths))
+    return "\n".join([line(head), line(["-" * w for w in widths])] + [line(r) for r in rows])

@@ -1,0 +1,38 @@
+"""Lecture mode, quick mode, device and seed: the three settings every notebook shares.
+
+Lecture mode (the default) gives lecture-quality results on a laptop CPU in a few minutes.
+Quick mode (``GANKIT_QUICK=1``, what the test suite sets) runs the same cells with tiny step
+counts, so that every notebook can be executed on every change.
+
+    >>> steps(lecture=2000, quick=20) in (2000, 20)
+    True
+"""
+import os
+import random
+
+import numpy as np
+import torch
+
+QUICK = os.environ.get("GANKIT_QUICK", "0") not in ("", "0", "false", "False")
+
+
+def steps(lecture, quick):
+    """The one place that decides a loop length: ``lecture`` by default, ``quick`` under GANKIT_QUICK=1."""
+    return quick if QUICK else lecture
+
+
+def device():
+    """The best device here: CUDA, then Apple's MPS, then the CPU."""
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def seed(s=0):
+    """Seed Python, NumPy and torch so that a run on the CPU repeats exactly. Returns a torch.Generator."""
+    random.seed(s)
+    np.random.seed(s)
+    torch.manual_seed(s)
+    return torch.Generator().manual_seed(s)

@@ -1,0 +1,163 @@
+"""Generators g_theta and discriminators D: MLPs for 2D toys, an MLP and a small DCGAN for MNIST.
+
+Every discriminator returns one real number per sample (a logit for a GAN, a critic value for a WGAN):
+the loss decides how it is read. Generators map noise Z ~ N(0, Id) of size ``z_dim`` to a sample.
+"""
+import torch
+from torch import nn
+
+
+def mlp(sizes, act=nn.ReLU, last=None):
+    """Linear layers of the given sizes with ``act`` between them and ``last`` (a module class) at the end."""
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(act())
+    if last is not None:
+        layers.append(last())
+    return nn.Sequential(*layers)
+
+
+class Generator(nn.Module):
+    """Base class: ``z_dim`` and ``sample(n)`` = g_theta(Z) with Z ~ N(0, Id)."""
+
+    z_dim = 2
+
+    def noise(self, n, seed=None):
+        g = None if seed is None else torch.Generator().manual_seed(seed)
+        return torch.randn(n, self.z_dim, generator=g).to(next(self.parameters()).device)
+
+    def sample(self, n, seed=None):
+        return self(self.noise(n, seed))
+
+
+class ToyGenerator(Generator):
+    """2D generator: an MLP z (z_dim) -> 2 with ``depth`` hidden layers of ``width`` (WGAN-GP toys: 3 x 512)."""
+
+    def __init__(self, z_dim=2, width=512, depth=3):
+        super().__init__()
+        self.kwargs = dict(z_dim=z_dim, width=width, depth=depth)
+        self.z_dim = z_dim
+        self.net = mlp([z_dim] + [width] * depth + [2])
+
+    def forward(self, z):
+        return self.net(z)
+
+
+class ToyDiscriminator(nn.Module):
+    """2D discriminator / critic: an MLP 2 -> 1 with ``depth`` hidden layers of ``width``."""
+
+    def __init__(self, width=512, depth=3):
+        super().__init__()
+        self.kwargs = dict(width=width, depth=depth)
+        self.net = mlp([2] + [width] * depth + [1])
+
+    def forward(self, x):
+        return self.net(x).squeeze(-1)
+
+
+class MLPGenerator(Generator):
+    """MNIST generator of the slides: z (100) -> 256 -> 512 -> 784, LeakyReLU(0.2), tanh output in [-1, 1]."""
+
+    def __init__(self, z_dim=100, width=256):
+        super().__init__()
+        self.kwargs = dict(z_dim=z_dim, width=width)
+        self.z_dim = z_dim
+        self.net = mlp([z_dim, width, 2 * width, 784], act=lambda: nn.LeakyReLU(0.2), last=nn.Tanh)
+
+    def forward(self, z):
+        return self.net(z).view(-1, 1, 28, 28)
+
+
+class MLPDiscriminator(nn.Module):
+    """MNIST discriminator: 784 -> 512 -> 256 -> 1, LeakyReLU(0.2)."""
+
+    def __init__(self, width=256):
+        super().__init__()
+        self.kwargs = dict(width=width)
+        self.net = mlp([784, 2 * width, width, 1], act=lambda: nn.LeakyReLU(0.2))
+
+    def forward(self, x):
+        return self.net(x.flatten(1)).squeeze(-1)
+
+
+class DCGenerator(Generator):
+    """Small DCGAN generator (Radford et al. 2016) for 28 x 28 images.
+
+    z (100) -> linear -> (2c, 7, 7) -> ConvT -> (c, 14, 14) -> ConvT -> (1, 28, 28), BatchNorm + ReLU, tanh.
+    """
+
+    def __init__(self, z_dim=100, c=32):
+        super().__init__()
+        self.kwargs = dict(z_dim=z_dim, c=c)
+        self.z_dim, self.c = z_dim, c
+        self.fc = nn.Sequential(nn.Linear(z_dim, 2 * c * 7 * 7), nn.BatchNorm1d(2 * c * 7 * 7), nn.ReLU())
+        self.conv = nn.Sequential(
+            nn.ConvTranspose2d(2 * c, c, 4, 2, 1), nn.BatchNorm2d(c), nn.ReLU(),
+            nn.ConvTranspose2d(c, 1, 4, 2, 1), nn.Tanh(),
+        )
+
+    def forward(self, z):
+        return self.conv(self.fc(z).view(-1, 2 * self.c, 7, 7))
+
+
+class DCDiscriminator(nn.Module):
+    """Small DCGAN discriminator: (1, 28, 28) -> Conv (c, 14, 14) -> Conv (2c, 7, 7) -> linear -> 1.
+
+    LeakyReLU(0.2) and no BatchNorm, so that the same network can serve as a WGAN-GP critic
+    (the gradient penalty is per sample, which batch statistics would break).
+    """
+
+    def __init__(self, c=32):
+        super().__init__()
+        self.kwargs = dict(c=c)
+        self.net = nn.Sequential(
+            nn.Conv2d(1, c, 4, 2, 1), nn.LeakyReLU(0.2),
+            nn.Conv2d(c, 2 * c, 4, 2, 1), nn.LeakyReLU(0.2),
+            nn.Flatten(), nn.Linear(2 * c * 7 * 7, 1),
+        )
+
+    def forward(self, x):
+        return self.net(x).squeeze(-1)
+
+
+ARCHS = {
+    "toy": (ToyGenerator, ToyDiscriminator),
+    "mlp": (MLPGenerator, MLPDiscriminator),
+    "dcgan": (DCGenerator, DCDiscriminator),
+}
+
+
+def make(arch, **kw):
+    """A fresh (generator, discriminator) pair of architecture ``arch`` ("toy", "mlp" or "dcgan")."""
+    if arch not in ARCHS:
+        raise ValueError(f"unknown architecture {arch!r}; choose one of {sorted(ARCHS)}")
+    G, D = ARCHS[arch]
+    return G(**kw.get("G", {})), D(**kw.get("D", {}))
+
+
+class Classifier(nn.Module):
+    """The kit's MNIST classifier, the feature map of MNIST-FID and of precision / recall.
+
+    Conv(16) -> Conv(16) -> pool -> Conv(32) -> Conv(32) -> pool -> linear 128 (the features) -> linear 10.
+    ``features(x)`` returns the 128-dimensional penultimate layer (after ReLU).
+    """
+
+    def __init__(self, width=16, n_features=128):
+        super().__init__()
+        self.kwargs = dict(width=width, n_features=n_features)
+        w = width
+        block = lambda a, b: [nn.Conv2d(a, b, 3, padding=1), nn.BatchNorm2d(b), nn.ReLU()]
+        self.body = nn.Sequential(
+            *block(1, w), *block(w, w), nn.MaxPool2d(2),
+            *block(w, 2 * w), *block(2 * w, 2 * w), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Dropout(0.3), nn.Linear(2 * w * 7 * 7, n_features), nn.ReLU(),
+        )
+        self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(n_features, 10))
+
+    def features(self, x):
+        return self.body(x)
+
+    def forward(self, x):
+        return self.head(self.body(x))

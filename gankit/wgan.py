@@ -1,0 +1,112 @@
+r"""How well does a WGAN critic estimate W_1? Critics against a fixed generator, and toy WGANs.
+
+Kantorovich-Rubinstein duality (slides 001, "Wasserstein Generative Networks"): for c(x, y) = ||x - y||,
+
+    W_1(mu_theta, nu) = sup_{D in Lip_1}  E[D(Y)] - E[D(g_theta(Z))].
+
+On finite samples, x = g_theta(z) (m, d) and y (n, d), both sides can be computed: the left exactly, as the
+linear program  min_{pi in Pi(1/m, 1/n)} sum_ij pi_ij ||x_i - y_j||  (``exact_w1``, POT's ``ot.emd2``); the
+right by training a critic D with the WGAN losses of ``gankit.losses`` (``fit_critic``), where 1-Lipschitz
+is enforced either by weight clipping (Arjovsky et al. 2017) or by the gradient penalty (Gulrajani et al. 2017).
+"""
+from types import SimpleNamespace
+
+import ot
+import torch
+from tqdm.auto import tqdm
+
+from . import losses, nets
+from .data import sampler
+from .toys import generator_grad_norm
+from .train import train
+
+
+def exact_w1(x, y):
+    """W_1 between the empirical measures of x (m, d) and y (n, d), uniform weights, cost ||x_i - y_j||.
+
+    >>> exact_w1(torch.zeros(1, 2), torch.tensor([[3.0, 4.0]]))
+    5.0
+    """
+    if x.dim() != 2 or y.dim() != 2 or x.shape[1] != y.shape[1]:
+        raise ValueError(f"expected point sets (m, d) and (n, d), got {tuple(x.shape)} and {tuple(y.shape)}")
+    M = torch.cdist(x.detach().double().cpu(), y.detach().double().cpu()).numpy()
+    return float(ot.emd2(ot.unif(len(x)), ot.unif(len(y)), M))
+
+
+def gaussian_generator(mean=(0.5, 0.3), std=0.3):
+    """The simplest 2D generator, g_theta(z) = std * z + mean with theta = (A, b) = (std * Id, mean): mu_theta = N(mean, std^2 Id).
+
+    A ``ToyGenerator`` with no hidden layer, so it has ``noise``, ``sample`` and parameters like any other.
+    """
+    if len(mean) != 2:
+        raise ValueError(f"the toy generator is 2D: mean must have 2 coordinates, got {mean!r}")
+    G = nets.ToyGenerator(depth=0)
+    with torch.no_grad():
+        G.net[0].weight.copy_(std * torch.eye(2))
+        G.net[0].bias.copy_(torch.as_tensor(mean, dtype=torch.float32))
+    return G
+
+
+def fit_critic(D, y, G, z, mode="gp", c=0.01, lam=10.0, steps=250, batch_size=256, lr=3e-4, betas=(0.5, 0.9),
+               record_every=25, lip_points=64, seed=0, progress=True):
+    r"""Train the critic D against the FIXED samples x = g_theta(z) of a generator, then measure it.
+
+    Adam minimises the kit's critic loss on mini-batches of y (n, d) and x (m, d) (critic steps only: the
+    generator does not move, so this is not the alternating loop of ``gankit.train.train``):
+
+        mode="clip":  E[D(x)] - E[D(y)],                     then  w <- clip(w, -c, c)   (weight clipping)
+        mode="gp":    E[D(x)] - E[D(y)] + lam * GP(D)                                  (gradient penalty)
+
+    Returns a namespace with
+        D, w1     the critic and its estimate E[D(y)] - E[D(x)] on all the points,
+        lip       ``lipconstant(D, x, y)`` on the first ``lip_points`` points of each set,
+        grad_G    ||grad_theta E[-D(g_theta(z))]||, the gradient the critic sends to the generator (``toys.generator_grad_norm``),
+        steps, gaps   the estimate every ``record_every`` steps (for a convergence plot).
+    """
+    if mode not in ("gp", "clip"):
+        raise ValueError(f"mode must be 'gp' or 'clip', got {mode!r}")
+    with torch.no_grad():
+        x = G(z)
+    if x.shape[1:] != y.shape[1:]:
+        raise ValueError(f"generator samples {tuple(x.shape)} and data {tuple(y.shape)} differ in shape")
+    torch.manual_seed(seed)
+    real, fake = sampler(y, seed=seed), sampler(x, seed=seed + 1)
+    d_loss = losses.wgan_gp_d_loss(lam) if mode == "gp" else losses.wgan_d_loss
+    opt = torch.optim.Adam(D.parameters(), lr=lr, betas=betas)
+    if mode == "clip":
+        losses.clip_weights(D, c)
+    recorded, gaps = [0], [losses.critic_gap(D, y, x)]
+    for step in tqdm(range(1, steps + 1), desc=f"critic ({mode}{'' if mode == 'gp' else f', c={c:g}'})",
+                     disable=not progress, leave=False):
+        opt.zero_grad(set_to_none=True)
+        d_loss(D, real(batch_size), fake(batch_size)).backward()
+        opt.step()
+        if mode == "clip":
+            losses.clip_weights(D, c)
+        if step % record_every == 0 or step == steps:
+            recorded.append(step)
+            gaps.append(losses.critic_gap(D, y, x))
+    return SimpleNamespace(D=D, w1=gaps[-1], lip=losses.lipconstant(D, x[:lip_points], y[:lip_points]),
+                           grad_G=generator_grad_norm(G, D, z, losses.wgan_g_loss), steps=recorded, gaps=gaps)
+
+
+def toy_wgan(mode, toy="8gaussians", c=0.01, lam=0.1, steps=1000, width=512, n_critic=5, batch_size=256,
+             lr=1e-4, betas=(0.5, 0.9), snapshot_every=0, n_snapshot=512, callback=None, seed=0, progress=True):
+    """Train a WGAN on a 2D toy set with ``gankit.train.train``: ``mode`` "clip" (weight clipping at c) or "gp".
+
+    Defaults are those of the improved-WGAN toy code (Gulrajani et al. 2017): 3 hidden layers of ``width`` = 512,
+    batch 256, Adam 1e-4 with betas (0.5, 0.9), 5 critic steps, lam = 0.1. ``snapshot_every``, ``n_snapshot`` and
+    ``callback`` go to ``train`` (e.g. ``toys.keep_discriminators`` for a slider over training). Returns (G, D, History).
+    """
+    if mode not in ("gp", "clip"):
+        raise ValueError(f"mode must be 'gp' or 'clip', got {mode!r}")
+    torch.manual_seed(seed)
+    G, D = nets.ToyGenerator(width=width), nets.ToyDiscriminator(width=width)
+    rules = (dict(d_loss=losses.wgan_gp_d_loss(lam)) if mode == "gp" else
+             dict(d_loss=losses.wgan_d_loss, after_d_step=lambda D: losses.clip_weights(D, c)))
+    h = train(G, D, sampler(toy, seed=seed), g_loss=losses.wgan_g_loss, steps=steps, batch_size=batch_size,
+              opt_G=torch.optim.Adam(G.parameters(), lr=lr, betas=betas),
+              opt_D=torch.optim.Adam(D.parameters(), lr=lr, betas=betas), n_critic=n_critic,
+              snapshot_every=snapshot_every, snapshot_z=G.noise(n_snapshot, seed=seed + 1), callback=callback, progress=progress,
+              desc=f"WGAN-{mode}", **rules)
+    return G.eval(), D.eval(), h

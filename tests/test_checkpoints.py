@@ -1,0 +1,34 @@
+import pytest
+import torch
+
+from gankit import checkpoints, nets
+
+
+def test_save_and_load_round_trip(tmp_path):
+    G, D = nets.make("dcgan")
+    p = checkpoints.save(tmp_path / "x.pt", {"seed": 3, "steps": 10}, G=G, D=D)
+    ck = checkpoints.load(p, device="cpu")
+    assert ck.meta["seed"] == 3 and ck.meta["kit_version"]
+    z = G.noise(4, seed=0)
+    G.eval()
+    assert torch.allclose(ck.G(z), G(z))
+    assert not ck.G.training
+
+
+def test_missing_checkpoint_says_how_to_make_it():
+    with pytest.raises(checkpoints.CheckpointError, match="python -m gankit.train no_such_net"):
+        checkpoints.load("no_such_net")
+
+
+def test_corrupt_checkpoint_is_a_clear_error(tmp_path):
+    p = tmp_path / "broken.pt"
+    p.write_bytes(b"not a checkpoint")
+    with pytest.raises(checkpoints.CheckpointError, match="could not be read"):
+        checkpoints.load(p)
+
+
+@pytest.mark.parametrize("name", checkpoints.available())
+def test_shipped_checkpoints_load_and_are_small(name):
+    ck = checkpoints.load(name, device="cpu")
+    assert checkpoints.path_of(name).stat().st_size < 6e6  # a few MB: weights, sample grids and loss curves
+    assert ck.meta["command"].startswith("python -m gankit.train") and "seed" in ck.meta

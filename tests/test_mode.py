@@ -1,0 +1,42 @@
+import importlib
+import os
+
+import torch
+
+import gankit
+
+
+def test_steps_follow_gankit_quick(monkeypatch):
+    def steps_with(value):
+        monkeypatch.setenv("GANKIT_QUICK", value)
+        return importlib.reload(gankit.mode).steps(lecture=1000, quick=7)
+
+    try:
+        assert steps_with("1") == 7 and steps_with("0") == 1000 and steps_with("") == 1000
+    finally:
+        monkeypatch.undo()
+        importlib.reload(gankit.mode)
+
+
+def test_device_is_usable():
+    assert torch.zeros(2, device=gankit.device()).sum().item() == 0
+
+
+def test_seed_repeats_a_run():
+    gankit.seed(5)
+    a = torch.randn(3)
+    gankit.seed(5)
+    assert torch.equal(a, torch.randn(3))
+
+
+def test_environment_yml_installs_what_pyproject_declares():
+    import re
+    import tomllib
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    project = tomllib.load(open(os.path.join(root, "pyproject.toml"), "rb"))["project"]
+    wanted = {re.split(r"[<>=\\[ ]", d)[0].lower() for d in project["dependencies"] + project["optional-dependencies"]["test"]}
+    env = open(os.path.join(root, "environment.yml")).read()
+    pip_section = env.split("- pip:")[1]
+    listed = {m.lower() for m in re.findall(r"^\s+- ([A-Za-z][\w-]*)\s*$", pip_section, re.M)}
+    assert listed == wanted

@@ -1,0 +1,141 @@
+"""gankit.ot against brute force, autograd and POT's exact solver (ot.emd2)."""
+import doctest
+import math
+
+import numpy as np
+import ot as pot
+import pytest
+import torch
+
+import gankit.ot as sdot
+from gankit import nets
+
+COSTS = ["sqeuclidean", "euclidean"]
+
+
+def brute_force(psi, x, y, cost):
+    """min_j c(x_i, y_j) - psi_j and argmin_j by two Python loops in float64."""
+    x, y, psi = (np.asarray(a, dtype=np.float64) for a in (x, y, psi))
+    vals, idx = np.empty(len(x)), np.empty(len(x), dtype=int)
+    for i in range(len(x)):
+        c = [np.sum((x[i] - y[j]) ** 2) for j in range(len(y))]
+        c = np.array(c) if cost == "sqeuclidean" else np.sqrt(c)
+        idx[i] = np.argmin(c - psi)
+        vals[i] = (c - psi)[idx[i]]
+    return vals, idx
+
+
+def test_doctests():
+    assert doctest.testmod(sdot).failed == 0
+
+
+@pytest.mark.parametrize("cost", COSTS)
+@pytest.mark.parametrize("d", [2, 784])
+def test_c_transform_and_assignment_match_brute_force(cost, d, monkeypatch):
+    monkeypatch.setattr(sdot, "CHUNK", 7)  # several chunks over x
+    g = torch.Generator().manual_seed(1)
+    x, y = torch.rand(50, d, generator=g), torch.rand(13, d, generator=g)
+    scale = 0.1 * d if cost == "sqeuclidean" else 0.3 * math.sqrt(d)
+    psi = scale * torch.rand(13, generator=g)
+    vals, idx = brute_force(psi, x, y, cost)
+    rtol = 1e-6 if d == 2 else 1e-4  # d = 784 uses |x|^2 + |y|^2 - 2<x, y> in float32
+    np.testing.assert_allclose(sdot.c_transform(psi, x, y, cost).numpy(), vals, rtol=rtol, atol=rtol)
+    np.testing.assert_array_equal(sdot.laguerre_assign(psi, x, y, cost).numpy(), idx)
+    m = sdot.cell_masses(psi, x, y, cost)
+    np.testing.assert_allclose(m.numpy(), np.bincount(idx, minlength=13) / 50, atol=1e-7)
+
+
+def test_psi_zero_is_nearest_point_and_images_are_flattened():
+    g = torch.Generator().manual_seed(2)
+    y, x = torch.rand(20, 1, 28, 28, generator=g), torch.rand(30, 1, 28, 28, generator=g)
+    d = torch.cdist(x.flatten(1).double(), y.flatten(1).double())
+    np.testing.assert_allclose(sdot.c_transform(torch.zeros(20), x, y).numpy(), (d.min(1).values ** 2).numpy(), rtol=1e-4)
+    np.testing.assert_array_equal(sdot.laguerre_assign(torch.zeros(20), x, y).numpy(), d.argmin(1).numpy())
+
+
+@pytest.mark.parametrize("cost", COSTS)
+def test_semi_dual_gradient_is_nu_minus_cell_masses(cost):
+    """dH/dpsi_j = nu_j - mu(L_psi(y_j)): the formula against autograd of H on the same batch."""
+    g = torch.Generator().manual_seed(3)
+    x, y = torch.rand(400, 2, generator=g), torch.rand(6, 2, generator=g)
+    nu = torch.tensor([0.1, 0.2, 0.3, 0.1, 0.2, 0.1])
+    psi = (0.05 * torch.randn(6, generator=g)).requires_grad_(True)
+    (auto,) = torch.autograd.grad(sdot.semi_dual(psi, x, y, nu, cost), psi)
+    np.testing.assert_allclose(sdot.semi_dual_grad(psi.detach(), x, y, nu, cost).numpy(), auto.float().numpy(), atol=1e-6)
+
+
+@pytest.mark.parametrize("cost", COSTS)
+def test_asgd_solves_semi_discrete_ot_like_pot(cost):
+    """mu = U([0,1]^2), nu uniform on J = 5 points: ASGD's psi gives every cell mass within 1% of nu_j, and
+    H(psi) within 1% of W computed by ot.emd2 on a 100 x 100 discretisation of mu."""
+    torch.manual_seed(0)
+    J = 5
+    y = torch.rand(J, 2, generator=torch.Generator().manual_seed(0))
+    X = sdot.unit_square_grid(100)
+    W = pot.emd2(pot.unif(len(X)), pot.unif(J), sdot.cost(X, y.double(), cost).numpy(), numItermax=10 ** 7)
+    psi, _ = sdot.asgd(lambda n: torch.rand(n, 2), y, cost=cost, gamma=0.3, steps=1000, batch=1024, progress=False)
+    fine = sdot.unit_square_grid(600).float()  # 360,000 pixel centres: the cell masses to < 0.1%
+    masses = sdot.cell_masses(psi, fine, y, cost)
+    assert (masses * J - 1).abs().max() < 0.01, masses
+    H = sdot.semi_dual(psi, fine, y, cost=cost).item()
+    assert abs(H - W) / W < 0.01, (H, W)
+    # exact_ot returns the same W and a dual psi whose c-transform attains it on the grid
+    W2, psi_pot = sdot.exact_ot(X, y, cost=cost)
+    assert W2 == pytest.approx(W, rel=1e-9)
+    assert sdot.semi_dual(psi_pot, X, y.double(), cost=cost).item() == pytest.approx(W, rel=1e-6)
+
+
+def test_asgd_records_history_and_checks_arguments():
+    y = torch.rand(4, 2)
+    psi, h = sdot.asgd(lambda n: torch.rand(n, 2), y, steps=20, batch=16, record_every=5, x_eval=torch.rand(100, 2),
+                       progress=False)
+    assert h.k == [5, 10, 15, 20] and len(h.H) == 4 and h.masses[0].shape == (4,)
+    assert torch.equal(h.psi[-1], psi)
+    with pytest.raises(ValueError, match="sample_mu"):
+        sdot.asgd(torch.rand(10, 2), y)
+    with pytest.raises(ValueError, match="psi must have"):
+        sdot.c_transform(torch.zeros(3), torch.rand(5, 2), y)
+    with pytest.raises(ValueError, match="same space"):
+        sdot.c_transform(torch.zeros(4), torch.rand(5, 3), y)
+    with pytest.raises(ValueError, match="unknown cost"):
+        sdot.cost(torch.rand(5, 2), y, "l1")
+    with pytest.raises(ValueError, match="nu must"):
+        sdot.semi_dual(torch.zeros(4), torch.rand(5, 2), y, nu=torch.ones(4))
+
+
+def test_grad_of_c_transform_has_unit_norm_for_euclidean_cost_only():
+    """Slides: for c = |x - y|, ||grad psi^c|| = 1 a.e.; for c = |x - y|^2 it is 2 |x - T_psi(x)|."""
+    g = torch.Generator().manual_seed(4)
+    x, y, psi = torch.rand(500, 2, generator=g), torch.rand(10, 2, generator=g), 0.1 * torch.rand(10, generator=g)
+    np.testing.assert_allclose(sdot.grad_norm_c_transform(psi, x, y, "euclidean").numpy(), 1.0, rtol=1e-5)
+    T = y[sdot.laguerre_assign(psi, x, y, "sqeuclidean")]
+    np.testing.assert_allclose(sdot.grad_norm_c_transform(psi, x, y, "sqeuclidean").numpy(),
+                               (2 * (x - T).norm(dim=1)).numpy(), rtol=1e-5)
+
+
+def test_asgd_step_on_the_critic_is_the_slides_update():
+    """One ASGDStep after back-propagating semi_dual_loss: psi~_1 = psi~_0 + gamma (nu - mu_x(L)), psi_1 = psi~_1."""
+    g = torch.Generator().manual_seed(5)
+    y, x = torch.rand(6, 2, generator=g), torch.rand(64, 2, generator=g)
+    D = sdot.LaguerreCritic(y, psi0=0.05 * torch.rand(6, generator=g))
+    expected = D.psi_tilde.detach() + 0.7 * sdot.semi_dual_grad(D.psi_tilde.detach(), x, y)
+    opt = sdot.ASGDStep(D, gamma=0.7)
+    sdot.semi_dual_loss(D, None, x).backward()
+    opt.step()
+    np.testing.assert_allclose(D.psi_tilde.detach().numpy(), expected.numpy(), atol=1e-6)
+    np.testing.assert_allclose(D.psi.numpy(), expected.numpy(), atol=1e-6)
+    np.testing.assert_allclose(D(x).detach().numpy(), sdot.c_transform(expected, x, y).numpy(), atol=1e-6)
+
+
+def test_semi_discrete_wgan_moves_samples_onto_the_points():
+    """A few hundred alternations bring a small ToyGenerator's W (by POT) to the 4 points down by 5x or more."""
+    torch.manual_seed(0)
+    y = torch.tensor([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
+    G = nets.ToyGenerator(width=64, depth=2)
+    z = G.noise(500, seed=1)
+    W = lambda: sdot.exact_ot(G(z).detach(), y)[0]
+    before = W()
+    r = sdot.semi_discrete_wgan(G, y, steps=300, psi_steps=3, gamma=1.0, batch=64, lr=3e-3, progress=False)
+    after = W()
+    assert after < before / 5, (before, after)
+    assert len(r.W) == 300 and r.D.psi.shape == (4,)

@@ -1,0 +1,188 @@
+"""One player at a time, the generator's gradient field, vanishing gradients, and the toy plots."""
+import math
+from types import SimpleNamespace
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from gankit import data, losses, nets, plots, toys  # noqa: E402
+
+
+def linear_D(w, c=0.0):
+    """A discriminator with logit l(x) = w . x + c."""
+    D = nets.ToyDiscriminator(depth=0)
+    with torch.no_grad():
+        D.net[0].weight.copy_(torch.as_tensor(w, dtype=torch.float32)[None])
+        D.net[0].bias.fill_(c)
+    return D
+
+
+def constant_G(point):
+    """g_theta(z) = 0 z + point: every sample at ``point`` (but theta still receives gradients)."""
+    G = nets.ToyGenerator(depth=0)
+    with torch.no_grad():
+        G.net[0].weight.zero_()
+        G.net[0].bias.copy_(torch.as_tensor(point, dtype=torch.float32))
+    return G
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+# ----------------------------------------------------------------------------- gradient field and norms
+
+def test_generator_field_of_a_linear_discriminator():
+    """l = w.x + c: -grad_x(-log sigmoid(l)) = (1 - sigmoid(l)) w and -grad_x log(1 - sigmoid(l)) = -... = sigmoid(l) w."""
+    w = torch.tensor([2.0, -1.0])
+    D = linear_D(w, c=0.5)
+    x = torch.randn(7, 2)
+    s = torch.sigmoid(x @ w + 0.5)[:, None]
+    torch.testing.assert_close(toys.generator_field(D, x, losses.gan_g_loss), (1 - s) * w)
+    torch.testing.assert_close(toys.generator_field(D, x, losses.saturating_g_loss), s * w)
+
+
+def test_generator_field_rejects_non_batches():
+    with pytest.raises(ValueError, match=r"\(N, d\)"):
+        toys.generator_field(linear_D([1.0, 0.0]), torch.zeros(2))
+
+
+@pytest.mark.parametrize("scale", [1.0, 4.0, 16.0])
+def test_saturating_over_non_saturating_gradient_is_exp_of_the_logit(scale):
+    """All fakes at one point x0 with logit l: grad_theta of log(1 - sigmoid(l)) is sigmoid(l) grad l and of
+    -log sigmoid(l) is (1 - sigmoid(l)) grad l, so their ratio is sigmoid(l) / (1 - sigmoid(l)) = exp(l).
+    A sharper D (larger scale, l -> -inf on the fakes) kills the saturating gradient, not the other."""
+    G, D = constant_G([1.0, 1.0]), linear_D([-scale, -scale])  # l(x0) = -2 scale
+    z = G.noise(64, seed=0)
+    sat = toys.generator_grad_norm(G, D, z, losses.saturating_g_loss)
+    non = toys.generator_grad_norm(G, D, z, losses.gan_g_loss)
+    assert sat / non == pytest.approx(math.exp(-2 * scale), rel=1e-4)
+    assert non == pytest.approx((1 - torch.sigmoid(torch.tensor(-2 * scale)).item())
+                                * toys.generator_grad_norm(G, linear_D([-scale, -scale]), z, lambda D, x: -D(x).mean()), rel=1e-5)
+
+
+def test_vanishing_gradients_when_D_is_trained_to_optimality():
+    torch.manual_seed(0)
+    G, D = nets.ToyGenerator(width=32), nets.ToyDiscriminator(width=32)
+    r = toys.vanishing_gradients(G, D, data.sampler("8gaussians", seed=0), steps=300, record_every=50, n=256, batch_size=64,
+                                 progress=False)
+    assert list(r.steps) == [0, 1, 50, 100, 150, 200, 250, 300]
+    assert r.d_fake[-1] < 1e-2 < r.d_fake[0]                    # D learned to reject the fakes
+    assert r.saturating[-1] < 1e-2 * r.saturating[0]            # log(1 - D(g)): the gradient vanishes
+    assert r.non_saturating[-1] > r.non_saturating[0]           # -log D(g): it does not
+    assert toys.log_slope(r.steps, r.saturating) < -2           # more than 2 decades per 1000 D steps
+    fit = toys.vanishing_slopes(r, hi=0.5, lo=1e-8)
+    assert fit["saturating"] < -2 and fit["non_saturating"] > 0
+
+
+def test_vanishing_slopes_fit_only_the_window_where_D_learns():
+    steps = np.arange(0, 1001, 50)
+    d_fake = np.clip(10.0 ** (-(steps - 200) / 50), None, 0.5)      # 0.1 at step 250, 1e-8 at step 600
+    rec = SimpleNamespace(steps=steps, d_fake=d_fake, saturating=d_fake * 3.0, non_saturating=1 + 0 * d_fake)
+    fit = toys.vanishing_slopes(rec, hi=0.1, lo=1e-8)
+    assert (fit["start"], fit["stop"]) == (250, 600)
+    assert fit["saturating"] == pytest.approx(-20.0) and fit["non_saturating"] == pytest.approx(0.0, abs=1e-9)
+    rec.d_fake = 0.5 + 0 * d_fake                                    # D never wins: fit the whole run
+    assert (toys.vanishing_slopes(rec)["start"], toys.vanishing_slopes(rec)["stop"]) == (0, 1000)
+
+
+def test_mode_coverage_counts_high_quality_samples_per_mode():
+    centres, std = data.EIGHT_CENTRES, 0.02 / 1.414
+    share, covered, counts = toys.mode_coverage(data.eight_gaussians(4000, seed=0), centres, std)
+    assert share > 0.999 and covered == 8 and counts.sum() == pytest.approx(4000 * share)
+    x = torch.cat([centres[:3] + 0.5 * std, torch.zeros(3, 2)])     # 3 on modes, 3 at the origin (far from all)
+    share, covered, counts = toys.mode_coverage(x, centres, std)
+    assert (share, covered) == (0.5, 3) and list(counts) == [1, 1, 1, 0, 0, 0, 0, 0]
+    assert toys.mode_coverage(x, centres, std, min_count=2)[1] == 0
+    with pytest.raises(ValueError):
+        toys.mode_coverage(torch.zeros(3, 3), centres, std)
+
+
+def test_log_slope_of_an_exponential():
+    s = np.arange(0, 3000, 100)
+    assert toys.log_slope(s, 5 * 10 ** (-1.5 * s / 1000)) == pytest.approx(-1.5)
+    assert toys.log_slope(s, 10 ** (-1.5 * s / 1000) * (s < 1000) + 1e-9 * (s >= 1000), start=1000) == pytest.approx(0, abs=1e-9)
+    with pytest.raises(ValueError):
+        toys.log_slope([1, 2], [1.0, 2.0], start=5)
+
+
+# ----------------------------------------------------------------------------- one player at a time
+
+def test_frozen_players_do_not_move():
+    torch.manual_seed(0)
+    G, D = nets.ToyGenerator(width=16), nets.ToyDiscriminator(width=16)
+    real = data.sampler(data.six_points(), seed=0)
+    g0, d0 = [p.clone() for p in G.parameters()], [p.clone() for p in D.parameters()]
+    toys.train_generator(G, D, real, steps=5, progress=False)
+    assert all(torch.equal(a, b) for a, b in zip(d0, D.parameters()))
+    assert not all(torch.equal(a, b) for a, b in zip(g0, G.parameters()))
+    g1 = [p.clone() for p in G.parameters()]
+    toys.train_discriminator(G, D, real, steps=5, progress=False)
+    assert all(torch.equal(a, b) for a, b in zip(g1, G.parameters()))
+    assert not all(torch.equal(a, b) for a, b in zip(d0, D.parameters()))
+
+
+def test_frames_zip_snapshots_with_kept_discriminators():
+    torch.manual_seed(0)
+    G, D = nets.ToyGenerator(width=16), nets.ToyDiscriminator(width=16)
+    kept, callback = toys.keep_discriminators(2)
+    z = G.noise(10, seed=1)
+    h = toys.train_discriminator(G, D, data.sampler("8gaussians", seed=0), steps=6, snapshot_every=2, snapshot_z=z,
+                                 callback=callback, progress=False)
+    f = toys.frames(h, kept, label="D step", offset=100)
+    assert [x.step for x in f] == [102, 104, 106] and f[0].label == "D step 2"
+    assert f[0].x.shape == (10, 2)
+    assert not torch.equal(f[0].D.net[0].weight, f[-1].D.net[0].weight)  # copies, not the live D
+    with pytest.raises(ValueError, match="snapshots"):
+        toys.frames(h, kept[:1])
+    with pytest.raises(ValueError):
+        toys.keep_discriminators(0)
+
+
+# ----------------------------------------------------------------------------- plots
+
+def test_toy_scene_draws_data_samples_heat_map_and_arrows():
+    torch.manual_seed(0)
+    G, D = nets.ToyGenerator(width=8), nets.ToyDiscriminator(width=8)
+    ax = plots.toy_scene(G, D, data.six_points(), n=20, res=16, title="t")
+    assert isinstance(ax, plt.Axes)
+    assert len(ax.images) == 1 and ax.images[0].get_array().shape == (16, 16)
+    assert 0 <= ax.images[0].get_array().min() and ax.images[0].get_array().max() <= 1   # sigmoid of the logit
+    assert len(ax.collections) >= 3          # data, samples, arrows (and maybe the D = 1/2 line)
+    assert any(isinstance(c, matplotlib.quiver.Quiver) for c in ax.collections)
+
+
+def test_toy_scene_from_samples_without_D_and_raw_critic():
+    ax = plots.toy_scene(torch.randn(5, 2), None, data.six_points())
+    assert len(ax.images) == 0
+    D = linear_D([3.0, 0.0])
+    ax = plots.toy_scene(torch.randn(5, 2), D, data.six_points(), link=None, res=8, box=((-5, 5), (-5, 5)),
+                         arrow_scale=0.1)
+    assert ax.images[0].get_array().max() > 1           # raw critic values
+    assert ax.get_xlim() == (-5, 5)
+    with pytest.raises(ValueError, match="2D points"):
+        plots.toy_scene(torch.randn(5, 3), None, data.six_points())
+
+
+def test_filmstrip_and_snapshot_slider_call_draw_on_the_right_frames():
+    frames, drawn = ["a", "b", "c", "d"], []
+    draw = lambda f, ax: (drawn.append(f), ax.plot([0, 1]))
+    axes = plots.filmstrip(frames, draw, ncols=3)
+    assert axes.shape == (1, 3) and drawn == ["a", "c", "d"]
+    drawn.clear()
+    w = plots.snapshot_slider(frames, draw)
+    slider = w.children[0]
+    assert (slider.min, slider.max, slider.value) == (0, 3, 0) and drawn == ["a"]
+    slider.value = 2
+    assert drawn == ["a", "c"]
+    with pytest.raises(ValueError):
+        plots.snapshot_slider([], draw)
+    with pytest.raises(ValueError):
+        plots.filmstrip([], draw)
