@@ -21,16 +21,18 @@ lab: $(STAMP)
 	$(PY) -m jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Library tests, then every notebook in quick mode: lecture notebooks and exercises loosely (they train
-# with random numbers), solutions strictly (their printed answers must match the stored ones).
+# with random numbers), solutions strictly (their printed answers must match the stored ones), then
+# JupyterLab in headless Chromium.
 test: $(STAMP)
 	GANKIT_QUICK=1 $(PY) -m pytest -q tests
 	$(if $(wildcard notebooks/*.ipynb exercises/*.ipynb),GANKIT_QUICK=1 $(PY) -m pytest -q --nbval-lax $(wildcard notebooks/*.ipynb exercises/*.ipynb))
 	$(if $(wildcard solutions/*.ipynb),GANKIT_QUICK=1 $(PY) -m pytest -q --nbval $(wildcard solutions/*.ipynb))
+	$(MAKE) browser-test
 
 # JupyterLab in headless Chromium: runs a notebook in quick mode, checks figures and sliders render
 # (installs Debian's chromium and chromium-driver when run as root). Screenshots in tests/artifacts/.
 browser-test: $(STAMP)
-	GANKIT_QUICK=1 $(PY) -m pytest -q tests/browser
+	GANKIT_QUICK=1 $(PY) -m pytest -q -rs tests/browser
 
 # Maintainers: store lecture-mode outputs in the notebooks; regenerate exercises from solutions.
 notebooks: $(STAMP)

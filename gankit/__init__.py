@@ -4,7 +4,10 @@ Modules, each named after the idea it holds: ``mode`` (lecture/quick step counts
 ``data`` (toy sets, MNIST), ``nets`` (generators, discriminators, the MNIST classifier), ``losses``
 (GAN and WGAN losses, clipping, gradient penalty), ``train`` (the one training loop and the commands
 that make the checkpoints), ``checkpoints``, ``metrics`` (MNIST-FID, coverage, precision/recall),
-``plots``, ``ot`` (semi-discrete optimal transport), ``samplers`` (DRS, DOT), ``check`` (exercise checks).
+``plots``, ``divergences`` (optimal discriminator, JS, vanishing gradients), ``toys`` (2D GANs and the
+6-point example), ``wgan`` (critics against exact W1), ``ot`` (semi-discrete optimal transport), ``samplers``
+(DRS, DOT), ``check`` and ``exercises`` (exercise checks, exercises made from solutions), ``notebooks`` and
+``results`` (run the notebooks, measure the kit for README).
 """
 __version__ = "0.1.0"
 

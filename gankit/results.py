@@ -1,13 +1,16 @@
 """The kit's measured results as Markdown tables, written into README between marker comments.
 
     python -m gankit.results            # print the tables
-    python -m gankit.results --write    # and replace the block between the markers in README.md
+    python -m gankit.results --write    # and replace the block between the markers in README.md,
+                                        # and save each notebook's README figure in docs/figures/
 
 Generators: every shipped GAN checkpoint, measured by ``gankit.metrics.report`` on 10,000 samples against
 the 10,000 MNIST test digits, with the training time and command stored in the checkpoint. Notebooks: the
 lecture-mode and quick-mode wall times that ``python -m gankit.notebooks`` recorded in each notebook.
+Figures: the first image stored by the cell tagged ``readme`` in each notebook (its lecture-mode output).
 """
 import argparse
+import base64
 import json
 import re
 import sys
@@ -16,6 +19,7 @@ from pathlib import Path
 import torch
 
 from . import checkpoints, data, metrics
+from .notebooks import REPO
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
@@ -41,13 +45,31 @@ def generator_table(n=10000):
 
 
 def notebook_table(folder="notebooks"):
-    """One Markdown row per notebook: the wall times recorded by ``python -m gankit.notebooks``."""
-    rows = ["| notebook | lecture mode | quick mode (tests) |", "| --- | ---: | ---: |"]
+    """One Markdown row per notebook: the wall times recorded by ``python -m gankit.notebooks``, and its Colab link."""
+    colab = REPO.replace("https://github.com/", "https://colab.research.google.com/github/") + "/blob/main"
+    rows = ["| notebook | lecture mode | quick mode (tests) | Colab |", "| --- | ---: | ---: | --- |"]
     for p in sorted(Path(folder).glob("*.ipynb")):
         t = json.loads(p.read_text()).get("metadata", {}).get("gankit", {})
         cell = lambda k: f"{t[k]:.0f} s" if k in t else "not measured"
-        rows.append(f"| `{p.name}` | {cell('lecture_seconds')} | {cell('quick_seconds')} |")
+        rows.append(f"| `{p.name}` | {cell('lecture_seconds')} | {cell('quick_seconds')} | "
+                    f"[open in Colab]({colab}/{folder}/{p.name}) |")
     return "\n".join(rows)
+
+
+def figures(folder="notebooks", out="docs/figures"):
+    """Save the first image output of the cell tagged ``readme`` in each notebook as ``out/<notebook>.png``."""
+    Path(out).mkdir(parents=True, exist_ok=True)
+    saved = []
+    for p in sorted(Path(folder).glob("*.ipynb")):
+        cells = [c for c in json.loads(p.read_text())["cells"] if "readme" in c.get("metadata", {}).get("tags", [])]
+        images = [o["data"]["image/png"] for c in cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+        if not images:
+            print(f"{p.name}: no stored figure in a cell tagged 'readme'", file=sys.stderr)
+            continue
+        target = Path(out) / f"{p.stem}.png"
+        target.write_bytes(base64.b64decode(images[0]))
+        saved.append(target)
+    return saved
 
 
 def tables():
@@ -80,6 +102,8 @@ def main(argv=None):
         if START not in text:
             sys.exit(f"README.md has no {START} ... {END} block")
         readme.write_text(re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
+        for f in figures():
+            print("saved", f)
     return 0
 
 

@@ -59,3 +59,8 @@ def test_every_recipe_names_known_settings():
         if r.get("kind") == "classifier":
             continue
         assert r["arch"] in nets.ARCHS and r["loss"] in train.LOSSES and r["opt"] in ("adam", "sgd", "rmsprop")
+
+
+def test_zero_critic_steps_is_a_clear_error():
+    with pytest.raises(ValueError, match="n_critic"):
+        _toy_run(steps=2, n_critic=0)
