@@ -10,6 +10,7 @@ LEARNS_ALL_DIGITS = {
     "dcgan_adam": (90, 10),
     "mlp_adam": (120, 9),
     "wgan_gp": (250, 9),
+    "wgan_clip": (400, 8),   # clipping learns slowly (notebook 03): the bar is that it learnt digits at all
 }
 
 
@@ -20,7 +21,7 @@ def _report(name, mnist_test):
     return metrics.report(x, mnist_test[0][:5000])
 
 
-@pytest.mark.parametrize("name", [n for n in LEARNS_ALL_DIGITS if n in checkpoints.available()])
+@pytest.mark.parametrize("name", list(LEARNS_ALL_DIGITS))
 def test_generator_quality(name, mnist_test):
     r = _report(name, mnist_test)
     max_fid, min_classes = LEARNS_ALL_DIGITS[name]
@@ -29,7 +30,6 @@ def test_generator_quality(name, mnist_test):
     assert r["fid"] < max_fid and r["classes_covered"] >= min_classes
 
 
-@pytest.mark.skipif("mlp_sgd" not in checkpoints.available(), reason="the SGD run is not shipped")
 def test_sgd_run_collapses(mnist_test):
     r = _report("mlp_sgd", mnist_test)
     print(f"mlp_sgd: {r['classes_covered']} classes covered, largest class {r['max_class_share']:.0%}")
@@ -38,4 +38,10 @@ def test_sgd_run_collapses(mnist_test):
 
 def test_every_shipped_generator_has_a_bar():
     gans = [n for n in checkpoints.available() if n != "classifier"]
-    assert set(gans) <= set(LEARNS_ALL_DIGITS) | {"mlp_sgd", "wgan_clip"}
+    assert set(gans) <= set(LEARNS_ALL_DIGITS) | {"mlp_sgd"}
+
+
+def test_every_recipe_is_shipped():
+    from gankit.train import RECIPES
+
+    assert set(RECIPES) <= set(checkpoints.available())
