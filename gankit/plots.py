@@ -79,8 +79,13 @@ def laguerre(psi, y, cost="sqeuclidean", box=((0, 1), (0, 1)), res=300, samples=
         s = as_numpy(torch.as_tensor(samples).detach().float().cpu())
         ax.scatter(s[:, 0], s[:, 1], s=3, c="lightskyblue", alpha=0.6, linewidths=0)
     ax.scatter(y[:, 0], y[:, 1], s=max(4.0, 120 / np.sqrt(len(y))), c="navy", linewidths=0)
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
+    return _frame(ax, (x0, x1), (y0, y1), title)
+
+
+def _frame(ax, xlim, ylim, title=None):
+    """A 2D scene's frame: the box, equal axes, no ticks, a small title."""
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -187,14 +192,7 @@ def toy_scene(G, D, y, n=100, z=None, g_loss=None, link=torch.sigmoid, box=None,
                       width=0.004, color="k", zorder=5)
         ax.text(0.02, 0.02, f"max |grad| = {top:.1e}", transform=ax.transAxes, fontsize=7,
                 bbox=dict(facecolor="white", alpha=0.7, linewidth=0))
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    if title:
-        ax.set_title(title, fontsize=9)
-    return ax
+    return _frame(ax, (x0, x1), (y0, y1), title)
 
 
 def filmstrip(frames, draw, picks=None, ncols=6, size=2.6):

@@ -4,16 +4,8 @@ import math
 import pytest
 import torch
 
+from conftest import linear_D
 from gankit import nets, samplers
-
-
-def linear_D(w, c=0.0):
-    """A 2D discriminator with D(x) = w . x + c (its Lipschitz constant is ||w||)."""
-    D = nets.ToyDiscriminator(depth=0)
-    with torch.no_grad():
-        D.net[0].weight.copy_(torch.as_tensor(w, dtype=torch.float32)[None])
-        D.net[0].bias.fill_(c)
-    return D
 
 
 def linear_G(A, b=(0.0, 0.0)):

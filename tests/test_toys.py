@@ -10,16 +10,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
+from conftest import linear_D  # noqa: E402
 from gankit import data, losses, nets, plots, toys  # noqa: E402
-
-
-def linear_D(w, c=0.0):
-    """A discriminator with logit l(x) = w . x + c."""
-    D = nets.ToyDiscriminator(depth=0)
-    with torch.no_grad():
-        D.net[0].weight.copy_(torch.as_tensor(w, dtype=torch.float32)[None])
-        D.net[0].bias.fill_(c)
-    return D
 
 
 def constant_G(point):
