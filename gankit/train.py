@@ -150,7 +150,7 @@ RECIPES = {
     "classifier": dict(kind="classifier", epochs=3, seed=0),
     "mlp_adam": dict(arch="mlp", loss="gan", opt="adam", lr=2e-4, betas=(0.5, 0.999), epochs=20, batch=64, seed=0),
     "mlp_sgd": dict(arch="mlp", loss="gan", opt="sgd", lr=0.01, epochs=10, batch=64, seed=0),
-    "dcgan_adam": dict(arch="dcgan", loss="gan", opt="adam", lr=2e-4, betas=(0.5, 0.999), epochs=10, batch=64, seed=0),
+    "dcgan_adam": dict(arch="dcgan", loss="gan", opt="adam", lr=2e-4, betas=(0.5, 0.999), epochs=25, batch=64, seed=0),
     # Arjovsky et al. 2017, Algorithm 1 defaults (and their 100 critic steps early on and every 500th step)
     # (clipping learns slowly: 40 epochs, still less wall time than wgan_gp's 10 with its double backprop)
     "wgan_clip": dict(arch="dcgan", loss="wgan-clip", opt="rmsprop", lr=5e-5, clip=0.01, n_critic="wgan",
