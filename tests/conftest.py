@@ -1,17 +1,8 @@
-"""Shared fixtures: real MNIST (the test command points GANKIT_DATA at the course machines' copy), and a linear critic."""
+"""Shared fixtures: real MNIST (the test command points GANKIT_DATA at the course machines' copy)."""
 import pytest
 import torch
 
-from gankit import data, nets
-
-
-def linear_D(w, c=0.0):
-    """A 2D discriminator or critic D(x) = w . x + c (its Lipschitz constant is ||w||)."""
-    D = nets.ToyDiscriminator(depth=0)
-    with torch.no_grad():
-        D.net[0].weight.copy_(torch.as_tensor(w, dtype=torch.float32)[None])
-        D.net[0].bias.fill_(c)
-    return D
+from gankit import data
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from conftest import linear_D
+from critics import linear_D
 from gankit import nets, samplers
 
 

@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from conftest import linear_D  # noqa: E402
+from critics import linear_D  # noqa: E402
 from gankit import data, losses, nets, plots, toys  # noqa: E402
 
 
