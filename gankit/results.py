@@ -18,10 +18,11 @@ from pathlib import Path
 
 import torch
 
-from . import checkpoints, data, metrics
+from . import checkpoints, data, metrics, samplers
 from .notebooks import REPO
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
+BLOCK = re.compile(re.escape(START) + ".*?" + re.escape(END), flags=re.S)  # the generated part of README
 
 
 def generator_table(n=10000):
@@ -72,25 +73,9 @@ def figures(folder="notebooks", out="docs/figures"):
     return saved
 
 
-def _defaults():
-    from .samplers import DEFAULTS
-
-    return DEFAULTS
-
-
-def comparison_table(n=10000, held_out=2000):
-    """Notebook 06's closing table: baseline, DRS, DOT target, DOT latent for dcgan_adam and wgan_gp."""
-    from . import samplers
-
-    x_test = data.mnist(train=False)[0]
-    x_cal, x_ref = x_test[-held_out:], x_test[:-held_out]
-    models = {name: checkpoints.load(name) for name in ("dcgan_adam", "wgan_gp")}
-    rows = samplers.compare(models, metrics.features(x_ref), n=n, held_out=x_cal, progress=False)
-    return samplers.comparison_table(rows)
-
-
 def tables():
     classifier = checkpoints.load("classifier").meta
+    rows, caption = samplers.closing_comparison(progress=False)
     return "\n".join([
         START,
         f"Generators ({10000:,} samples against the {10000:,} MNIST test digits; classifier test accuracy "
@@ -98,10 +83,9 @@ def tables():
         "",
         generator_table(),
         "",
-        f"Notebook 06's closing comparison ({10000:,} samples per method against 8,000 MNIST test digits; DRS calibrated "
-        f"on the other 2,000; settings `gankit.samplers.DEFAULTS` = `{_defaults()}`):",
+        f"Notebook 06's closing comparison ({caption}):",
         "",
-        comparison_table(),
+        samplers.comparison_table(rows),
         "",
         "Notebook wall times on a 2-core CPU:",
         "",
@@ -123,7 +107,7 @@ def main(argv=None):
         text = readme.read_text()
         if START not in text:
             sys.exit(f"README.md has no {START} ... {END} block")
-        readme.write_text(re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
+        readme.write_text(BLOCK.sub(lambda _: block, text))
         for f in figures():
             print("saved", f)
     return 0

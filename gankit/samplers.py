@@ -448,22 +448,31 @@ def comparison_table(rows):
     return "\n".join(lines)
 
 
+def closing_comparison(n=10000, models=("dcgan_adam", "wgan_gp"), held_out=2000, progress=True):
+    """Notebook 06's closing table for the shipped checkpoints ``models``: each method on n samples, measured against
+    the MNIST test digits except the last ``held_out``, which calibrate DRS. Returns (rows of ``compare``, caption)."""
+    from . import checkpoints, data, metrics
+
+    x_test = data.mnist(train=False)[0]
+    x_cal, x_ref = x_test[-held_out:], x_test[:-held_out]
+    rows = compare({name: checkpoints.load(name) for name in models}, metrics.features(x_ref), n=n, held_out=x_cal,
+                   progress=progress)
+    caption = (f"{n:,} samples per method against {len(x_ref):,} MNIST test digits; DRS calibrated on the other "
+               f"{len(x_cal):,}; settings `gankit.samplers.DEFAULTS` = `{DEFAULTS}`")
+    return rows, caption
+
+
 def main(argv=None):
     """``python -m gankit.samplers [--n 10000]``: the closing comparison of notebook 06 as a Markdown table."""
     import argparse
-
-    from . import checkpoints, data, metrics
 
     p = argparse.ArgumentParser(prog="python -m gankit.samplers", description=main.__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=10000, help="samples per method (default 10,000)")
     p.add_argument("--models", nargs="+", default=["dcgan_adam", "wgan_gp"], help="checkpoint names")
     p.add_argument("--held-out", type=int, default=2000, help="test digits kept for DRS's calibration (not measured)")
     a = p.parse_args(argv)
-    x_test = data.mnist(train=False)[0]
-    x_cal, x_ref = x_test[-a.held_out:], x_test[:-a.held_out]
-    rows = compare({name: checkpoints.load(name) for name in a.models}, metrics.features(x_ref), n=a.n, held_out=x_cal)
-    print(f"{a.n:,} samples per method against {len(x_ref):,} MNIST test digits; DRS calibrated on the other "
-          f"{len(x_cal):,}; settings {DEFAULTS}\n")
+    rows, caption = closing_comparison(a.n, a.models, a.held_out)
+    print(caption + "\n")
     print(comparison_table(rows))
     return 0
 

@@ -7,7 +7,6 @@ Run in a fresh kernel (as JupyterLab or Colab would) with the `%pip` magic repla
 Every notebook of notebooks/, solutions/ and exercises/ starts with exactly that cell, and the repository's
 address is written nowhere but `gankit.notebooks.REPO` (the notebooks' set-up cells are generated from it).
 """
-import re
 import subprocess
 from pathlib import Path
 
@@ -106,7 +105,7 @@ def test_repository_address_lives_only_in_REPO():
         else:
             text = path.read_bytes().decode("utf-8", "replace")
             if path == ROOT / "README.md":   # its results block (with the Colab links) is generated from REPO
-                text = re.sub(re.escape(results.START) + ".*?" + re.escape(results.END), "", text, flags=re.S)
+                text = results.BLOCK.sub("", text)
             text = text.lower()
         if any(n in text for n in needles):
             holders.append(str(path.relative_to(ROOT)))
