@@ -69,7 +69,7 @@ def toy(name, n, seed=None):
     return TOYS[name](n, seed=seed)
 
 
-def sampler(points, seed=None):
+def batches(points, seed=None):
     """A function ``real(n)`` that draws n rows of ``points`` by shuffled passes (epochs) over them,
     or, when ``points`` names a toy set, n fresh samples of it.
 

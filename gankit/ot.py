@@ -330,8 +330,8 @@ def semi_discrete_wgan(G, y, nu=None, cost="sqeuclidean", steps=1000, psi_steps=
     Returns a namespace: G, D (psi is ``D.psi``), history (``train``'s History: g_loss = E[psi^c(g(Z))]) and
     W (list, one per generator step: the estimate H(psi, theta) = g_loss + sum_j nu_j psi_j of W(mu_theta, nu)).
     """
-    from .data import sampler
-    from .train import train
+    from .data import batches
+    from .loop import train
 
     dev = next(G.parameters()).device
     D = LaguerreCritic(y, nu, cost, psi0).to(dev)
@@ -343,7 +343,7 @@ def semi_discrete_wgan(G, y, nu=None, cost="sqeuclidean", steps=1000, psi_steps=
         if callback is not None:
             callback(step, G, D)
 
-    h = train(G, D, sampler(D.y), d_loss=semi_dual_loss, g_loss=c_transform_loss,
+    h = train(G, D, batches(D.y), d_loss=semi_dual_loss, g_loss=c_transform_loss,
               opt_G=torch.optim.Adam(G.parameters(), lr=lr, betas=betas), opt_D=ASGDStep(D, gamma),
               steps=steps, batch_size=batch, n_critic=psi_steps, snapshot_every=snapshot_every,
               snapshot_z=snapshot_z, callback=after_g_step, progress=progress, desc="semi-discrete WGAN")

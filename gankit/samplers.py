@@ -39,6 +39,8 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from . import loop
+
 # ============================================================================= DRS
 
 
@@ -248,14 +250,6 @@ def k_eff(G, D, pairs=100, seed=0):
     return lipschitz_ratio(lambda u: D(G(u)), z[:pairs], z[pairs:])
 
 
-def _optimizer(name, params, lr, betas):
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr)
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr, betas=betas)
-    raise ValueError(f"optimizer must be 'sgd' or 'adam', got {name!r}")
-
-
 def _transport(objective, start, steps, lr, optimizer, betas, project, batch, keep, progress, desc):
     """Minimise sum_i objective(u_i, u0_i) over u from u0 = start, batch by batch; ``project(u, u0, grad)``
     returns the gradient to use and ``project(u, u0, None)`` corrects u after a step. Returns u, or
@@ -271,7 +265,7 @@ def _transport(objective, start, steps, lr, optimizer, betas, project, batch, ke
     for i in range(0, len(start), batch):
         u0 = start[i:i + batch].detach()
         u = u0.clone().requires_grad_(True)
-        opt = _optimizer(optimizer, [u], lr, betas)
+        opt = loop.optimizer(optimizer, [u], lr, betas)
         if 0 in out:
             out[0].append(u0.cpu().clone())
         for step in range(1, steps + 1):

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from . import losses
-from .train import train
+from .loop import train
 
 
 def frozen(module):

@@ -1,105 +1,76 @@
-"""One alternating training loop for every adversarial model of the course, and the commands that
-make the kit's checkpoints.
+"""The commands that make the kit's checkpoints: the MNIST recipes, run by the kit's one loop.
 
-The loop (Goodfellow et al. 2014; Arjovsky et al. 2017, Algorithm 1), for each generator step:
+Every checkpoint the kit ships is made here, seeded, and can be remade on a laptop::
 
-    repeat n_critic times:   y ~ nu,  z ~ zeta,   D <- D - opt_D step on d_loss(D, y, g_theta(z))
-                             after_d_step(D)                 (e.g. weight clipping)
-    then:                    z ~ zeta,            theta <- opt_G step on g_loss(D, g_theta(z))
+    python -m gankit.train --list          # the recipes and their settings
+    python -m gankit.train classifier      # the MNIST classifier behind MNIST-FID
+    python -m gankit.train dcgan_adam      # a GAN recipe: trains until its MNIST-FID curve is flat
 
-GAN, WGAN-clip and WGAN-GP differ only by the losses, optimisers and ``after_d_step`` passed in.
-
-Commands (seeded; each writes ``gankit/checkpoints/NAME.pt``)::
-
-    python -m gankit.train --list
-    python -m gankit.train classifier
-    python -m gankit.train dcgan_adam
+An epoch is one pass of the discriminator over the 60,000 training images, i.e. 60000 // (batch * n_critic)
+generator steps. Each epoch is seeded by (seed, epoch) and the run's state is saved after every epoch
+(in ``~/.cache/gankit/runs/``), so that a stopped run resumes where it stopped and gives the same weights.
 """
 import argparse
+import copy
 import sys
 import time
-from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from . import checkpoints, data, losses, nets
+from . import checkpoints, data, losses, metrics, nets
+from .loop import History, ema_update, optimizer, train
 from .mode import device as best_device
 from .mode import seed as seed_all
 
+RUNS = data.DEFAULT_CACHE / "runs"
 
-@dataclass
-class History:
-    """What a run leaves behind: losses per generator step, snapshots of g_theta(z_fixed), wall time."""
+LOSSES = {
+    "gan": lambda r: dict(d_loss=losses.gan_d_loss, g_loss=losses.gan_g_loss),
+    "wgan-clip": lambda r: dict(d_loss=losses.wgan_d_loss, g_loss=losses.wgan_g_loss, monitor=losses.critic_gap,
+                                after_d_step=lambda D: losses.clip_weights(D, r["clip"])),
+    "wgan-gp": lambda r: dict(d_loss=losses.wgan_gp_d_loss(r["lam"]), g_loss=losses.wgan_g_loss,
+                              monitor=losses.critic_gap),
+}
 
-    d_loss: list = field(default_factory=list)
-    g_loss: list = field(default_factory=list)
-    snapshots: list = field(default_factory=list)  # (step, samples on the CPU)
-    seconds: float = 0.0
+# Every checkpoint the kit ships, with the settings that made it. "epochs" is the most a GAN recipe runs:
+# it stops earlier once its MNIST-FID curve is flat (see ``flat``). "ema": the generator shipped is the
+# exponential moving average of the trained one (``loop.ema_update``), "c": the DCGAN width (nets.DCGenerator).
+RECIPES = {
+    "classifier": dict(kind="classifier", epochs=3, seed=0),
+    # the slides' MLP pair: Adam (the slides' setting) against plain SGD (mode collapse)
+    "mlp_adam": dict(arch="mlp", loss="gan", opt="adam", lr=2e-4, betas=(0.5, 0.999), epochs=20, batch=64, seed=0),
+    "mlp_sgd": dict(arch="mlp", loss="gan", opt="sgd", lr=0.01, epochs=10, batch=64, seed=0),
+    "dcgan_adam": dict(arch="dcgan", c=64, loss="gan", opt="adam", lr=2e-4, betas=(0.5, 0.999), ema=0.999,
+                       epochs=40, batch=64, seed=0),
+    # Arjovsky et al. 2017, Algorithm 1: RMSProp 5e-5, c = 0.01, 5 critic steps (100 early on and every 500th)
+    "wgan_clip": dict(arch="dcgan", c=64, loss="wgan-clip", opt="rmsprop", lr=5e-5, clip=0.01, n_critic="wgan",
+                      ema=0.999, epochs=60, batch=64, seed=0),
+    # Gulrajani et al. 2017: lambda = 10, 5 critic steps, Adam 1e-4 with betas (0.5, 0.9) (their MNIST code)
+    "wgan_gp": dict(arch="dcgan", c=64, loss="wgan-gp", opt="adam", lr=1e-4, betas=(0.5, 0.9), lam=10.0, n_critic=5,
+                    ema=0.999, epochs=60, batch=64, seed=0),
+}
 
 
-def _finite(value, what, step):
-    if value != value or value in (float("inf"), float("-inf")):
-        raise FloatingPointError(
-            f"the {what} loss is {value} at generator step {step}: training diverged. "
-            "Lower the learning rate, check the inputs' scale, or use the gradient penalty instead of a larger clip."
-        )
-    return value
+def wgan_critic_steps(step):
+    """The original WGAN schedule: 100 critic steps for the first 25 generator steps and every 500th, else 5."""
+    return 100 if step <= 25 or step % 500 == 0 else 5
 
 
-def train(G, D, real, *, d_loss, g_loss, opt_G, opt_D, steps, batch_size=64, n_critic=1, after_d_step=None,
-          snapshot_every=0, snapshot_z=None, callback=None, history=None, progress=True, desc="training"):
-    """Alternate ``n_critic`` discriminator steps and one generator step, ``steps`` times.
+def flat(curve, window=5, tol=0.03):
+    """Has the curve stopped moving? The least-squares line through its last ``window`` values changes by
+    less than ``tol`` (relative to their mean) across them.
 
-    Parameters
-    ----------
-    G, D : generator (with ``noise(n)``) and discriminator, already on their device.
-    real : function n -> a batch of n data points y ~ nu (see ``data.sampler``).
-    d_loss, g_loss : losses from ``gankit.losses`` (minimised).
-    n_critic : int, or a function of the generator step (WGAN gives 100 critic steps early on).
-    after_d_step : called with D after each discriminator update (weight clipping).
-    snapshot_every, snapshot_z : every so many generator steps, store G(snapshot_z) in the history.
-    callback : called as callback(step, G, D) after every generator step (for measurements).
-    history : a History to continue (for training in several calls).
-
-    Returns the History (losses per generator step, snapshots, seconds).
+    >>> flat([100, 80, 61, 60, 62, 61, 60]), flat([100, 90, 80, 70, 60, 50])
+    (True, False)
     """
-    h = history or History()
-    dev = next(G.parameters()).device
-    start = len(h.g_loss)
-    t0 = time.perf_counter()
-    for step in tqdm(range(start + 1, start + steps + 1), desc=desc, disable=not progress, leave=False):
-        k = n_critic(step) if callable(n_critic) else n_critic
-        if k < 1:
-            raise ValueError(f"n_critic must be at least 1 discriminator step per generator step, got {k}")
-        for _ in range(k):
-            y = real(batch_size).to(dev)
-            with torch.no_grad():
-                x = G(G.noise(y.shape[0]))
-            opt_D.zero_grad(set_to_none=True)
-            ld = d_loss(D, y, x)
-            ld.backward()
-            opt_D.step()
-            if after_d_step is not None:
-                after_d_step(D)
-        opt_G.zero_grad(set_to_none=True)
-        lg = g_loss(D, G(G.noise(batch_size)))
-        lg.backward()
-        opt_G.step()
-        h.d_loss.append(_finite(ld.item(), "discriminator", step))
-        h.g_loss.append(_finite(lg.item(), "generator", step))
-        if snapshot_every and step % snapshot_every == 0:
-            with torch.no_grad():
-                G.eval()
-                h.snapshots.append((step, G(snapshot_z).cpu()))
-                G.train()
-        if callback is not None:
-            callback(step, G, D)
-    h.seconds += time.perf_counter() - t0
-    return h
+    if len(curve) < window:
+        return False
+    last = np.asarray(curve[-window:], dtype=float)
+    slope = np.polyfit(np.arange(window), last, 1)[0]
+    return bool(abs(slope) * (window - 1) < tol * last.mean())
 
-
-# ----------------------------------------------------------------------------- the classifier
 
 def train_classifier(epochs=3, batch_size=128, lr=1e-3, seed=0, root=None, progress=True):
     """Train the kit's MNIST classifier (Adam, cross-entropy, light random shifts); returns (C, test accuracy)."""
@@ -120,93 +91,89 @@ def train_classifier(epochs=3, batch_size=128, lr=1e-3, seed=0, root=None, progr
             loss.backward()
             opt.step()
             sched.step()
-    from .metrics import accuracy
-
-    return C.eval(), accuracy(C, *data.mnist(train=False, root=root))
+    return C.eval(), metrics.accuracy(C, *data.mnist(train=False, root=root))
 
 
-# ----------------------------------------------------------------------------- MNIST GAN recipes
-
-def _optimizer(name, params, lr, betas=(0.5, 0.999)):
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr, betas=betas)
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr)
-    if name == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr)
-    raise ValueError(f"unknown optimiser {name!r}")
-
-
-LOSSES = {
-    "gan": lambda r: dict(d_loss=losses.gan_d_loss, g_loss=losses.gan_g_loss),
-    "wgan-clip": lambda r: dict(d_loss=losses.wgan_d_loss, g_loss=losses.wgan_g_loss,
-                                after_d_step=lambda D: losses.clip_weights(D, r["clip"])),
-    "wgan-gp": lambda r: dict(d_loss=losses.wgan_gp_d_loss(r["lam"]), g_loss=losses.wgan_g_loss),
-}
-
-# Every checkpoint the kit ships, with the settings that made it. An "epoch" is one pass of the
-# discriminator over the 60,000 training images, i.e. 60000 // (batch * n_critic) generator steps.
-RECIPES = {
-    "classifier": dict(kind="classifier", epochs=3, seed=0),
-    "mlp_adam": dict(arch="mlp", loss="gan", opt="adam", lr=2e-4, betas=(0.5, 0.999), epochs=20, batch=64, seed=0),
-    "mlp_sgd": dict(arch="mlp", loss="gan", opt="sgd", lr=0.01, epochs=10, batch=64, seed=0),
-    "dcgan_adam": dict(arch="dcgan", loss="gan", opt="adam", lr=2e-4, betas=(0.5, 0.999), epochs=25, batch=64, seed=0),
-    # Arjovsky et al. 2017, Algorithm 1 defaults (and their 100 critic steps early on and every 500th step)
-    # (clipping learns slowly: 40 epochs, 7,480 generator steps)
-    "wgan_clip": dict(arch="dcgan", loss="wgan-clip", opt="rmsprop", lr=5e-5, clip=0.01, n_critic="wgan",
-                      epochs=40, batch=64, seed=0),
-    # Gulrajani et al. 2017: lambda = 10, Adam 1e-4 with betas (0.5, 0.9), 5 critic steps
-    "wgan_gp": dict(arch="dcgan", loss="wgan-gp", opt="adam", lr=1e-4, betas=(0.5, 0.9), lam=10.0, n_critic=5,
-                    epochs=10, batch=64, seed=0),
-}
-
-
-def wgan_critic_steps(step):
-    """The original WGAN schedule: 100 critic steps for the first 25 generator steps and every 500th, else 5."""
-    return 100 if step <= 25 or step % 500 == 0 else 5
-
-
-def train_mnist_gan(recipe, epochs=None, root=None, progress=True, fid_samples=2000):
-    """Train a GAN recipe on MNIST; returns (G, D, meta) with MNIST-FID and a sample grid after every epoch."""
-    from . import metrics
-
-    r = {**recipe, **({"epochs": epochs} if epochs else {})}
+def _networks(r, dev):
     seed_all(r["seed"])
+    G, D = nets.make(r["arch"], **({"G": dict(c=r["c"]), "D": dict(c=r["c"])} if "c" in r else {}))
+    G, D = G.to(dev), D.to(dev)
+    G_avg = copy.deepcopy(G).eval() if r.get("ema") else None
+    betas = r.get("betas", (0.5, 0.999))
+    return G, D, G_avg, optimizer(r["opt"], G.parameters(), r["lr"], betas), optimizer(r["opt"], D.parameters(), r["lr"], betas)
+
+
+def train_mnist_gan(recipe, epochs=None, root=None, progress=True, fid_samples=5000, state=None):
+    """Train a GAN recipe on MNIST until its MNIST-FID curve is ``flat`` (or ``epochs``, at most).
+
+    After every epoch: MNIST-FID of ``fid_samples`` samples against the 10,000 test digits (of the shipped
+    generator, and of the trained one when the shipped one is its average), a sample grid, and the wall time.
+    ``state``: a file where the run is saved after every epoch and resumed from when it exists.
+    Returns (G, D, meta); G is the generator to ship (the average when the recipe has "ema").
+    """
+    r = {**recipe, **({"epochs": epochs} if epochs else {})}
     dev = best_device()
     x, _ = data.mnist(train=True, root=root)
     x_test, _ = data.mnist(train=False, root=root)
-    real = data.sampler(x, seed=r["seed"])
-    G, D = nets.make(r["arch"])
-    G, D = G.to(dev), D.to(dev)
-    opt_G = _optimizer(r["opt"], G.parameters(), r["lr"], r.get("betas", (0.5, 0.999)))
-    opt_D = _optimizer(r["opt"], D.parameters(), r["lr"], r.get("betas", (0.5, 0.999)))
+    G, D, G_avg, opt_G, opt_D = _networks(r, dev)
     n_critic = wgan_critic_steps if r.get("n_critic") == "wgan" else r.get("n_critic", 1)
     per_epoch = len(x) // (r["batch"] * (5 if callable(n_critic) else n_critic))
     fixed_z = G.noise(64, seed=1234)
     f_test = metrics.features(x_test)
-    fid_curve, grids, h = [], [], History()
-    for epoch in range(1, r["epochs"] + 1):
-        h = train(G, D, real, opt_G=opt_G, opt_D=opt_D, steps=per_epoch, batch_size=r["batch"], n_critic=n_critic,
-                  history=h, progress=progress, desc=f"epoch {epoch}/{r['epochs']}", **LOSSES[r["loss"]](r))
-        G.eval()
+    rule = LOSSES[r["loss"]](r)
+    callback = (lambda step, G, D: ema_update(G_avg, G, r["ema"])) if G_avg is not None else None
+    h = History()
+    log = dict(fid_per_epoch=[], fid_trained_per_epoch=[], epoch_seconds=[], grids=[])
+    if state is not None and state.exists():
+        s = torch.load(state, map_location="cpu", weights_only=False)
+        if {**s["recipe"], "epochs": 0} != {**r, "epochs": 0}:
+            raise ValueError(f"{state} holds a run of another recipe; delete it or pass --fresh")
+        for m, k in ((G, "G"), (D, "D"), (G_avg, "G_avg"), (opt_G, "opt_G"), (opt_D, "opt_D")):
+            if m is not None:
+                m.load_state_dict(s[k])
+        h, log = History(**s["history"]), s["log"]
+        print(f"resuming {state.name} after epoch {len(log['fid_per_epoch'])}", flush=True)
+    shipped = G_avg if G_avg is not None else G
+    for epoch in range(len(log["fid_per_epoch"]) + 1, r["epochs"] + 1):
+        if flat(log["fid_per_epoch"]):
+            break
+        seed_all(r["seed"] * 1000 + epoch)
+        seconds = h.seconds
+        h = train(G, D, data.batches(x, seed=r["seed"] * 1000 + epoch), opt_G=opt_G, opt_D=opt_D, steps=per_epoch,
+                  batch_size=r["batch"], n_critic=n_critic, history=h, callback=callback, progress=progress,
+                  desc=f"epoch {epoch}/{r['epochs']}", **rule)
+        log["epoch_seconds"].append(round(h.seconds - seconds, 1))
         with torch.no_grad():
-            grids.append(((G(fixed_z).cpu() + 1) * 127.5).round().clamp(0, 255).to(torch.uint8))
-            fid_curve.append(metrics.fid(G.sample(fid_samples, seed=epoch), fy=f_test))
-        G.train()
+            G.eval()
+            log["grids"].append(((shipped(fixed_z).cpu() + 1) * 127.5).round().clamp(0, 255).to(torch.uint8))
+            log["fid_per_epoch"].append(metrics.fid(shipped.sample(fid_samples, seed=epoch), fy=f_test))
+            if G_avg is not None:
+                log["fid_trained_per_epoch"].append(metrics.fid(G.sample(fid_samples, seed=epoch), fy=f_test))
+            G.train()
         if progress:
-            print(f"epoch {epoch}: MNIST-FID ({fid_samples} samples) = {fid_curve[-1]:.2f}, {h.seconds:.0f} s", flush=True)
-    meta = dict(recipe=r, steps=len(h.g_loss), seconds=round(h.seconds, 1), fid_per_epoch=fid_curve,
-                grids=torch.stack(grids), d_loss=h.d_loss, g_loss=h.g_loss)
-    return G.eval(), D.eval(), meta
+            print(f"epoch {epoch}: MNIST-FID ({fid_samples} samples) = {log['fid_per_epoch'][-1]:.2f}"
+                  + (f" (trained G: {log['fid_trained_per_epoch'][-1]:.2f})" if G_avg is not None else "")
+                  + f", {log['epoch_seconds'][-1]:.0f} s", flush=True)
+        if state is not None:
+            state.parent.mkdir(parents=True, exist_ok=True)
+            torch.save(dict(recipe=r, G=G.state_dict(), D=D.state_dict(), opt_G=opt_G.state_dict(),
+                            opt_D=opt_D.state_dict(), G_avg=None if G_avg is None else G_avg.state_dict(),
+                            history=dict(d_loss=h.d_loss, g_loss=h.g_loss, monitor=h.monitor, seconds=h.seconds),
+                            log=log), state)
+    meta = dict(recipe=r, epochs=len(log["fid_per_epoch"]), steps=len(h.g_loss), steps_per_epoch=per_epoch,
+                seconds=round(h.seconds, 1), flat=flat(log["fid_per_epoch"]), **{**log, "grids": torch.stack(log["grids"])},
+                d_loss=h.d_loss, g_loss=h.g_loss, critic_gap=h.monitor)
+    return shipped.eval(), D.eval(), meta
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m gankit.train", description="Make the kit's checkpoints (seeded).")
     p.add_argument("name", nargs="?", help="recipe name: " + ", ".join(RECIPES))
     p.add_argument("--list", action="store_true", help="list the recipes and their settings")
-    p.add_argument("--epochs", type=int, help="override the recipe's number of epochs")
+    p.add_argument("--epochs", type=int, help="override the recipe's (largest) number of epochs")
     p.add_argument("--data", help="folder holding MNIST/raw (default: GANKIT_DATA, then the cache)")
     p.add_argument("--out", help="output file (default: gankit/checkpoints/NAME.pt)")
+    p.add_argument("--fresh", action="store_true", help="start over instead of resuming a stopped run")
     a = p.parse_args(argv)
     if a.list or not a.name:
         for k, v in RECIPES.items():
@@ -219,15 +186,18 @@ def main(argv=None):
     t0 = time.perf_counter()
     if r.get("kind") == "classifier":
         C, acc = train_classifier(epochs=r["epochs"], seed=r["seed"], root=a.data)
-        meta = dict(recipe=r, test_accuracy=acc)
-        modules = dict(C=C)
+        meta, modules = dict(recipe=r, test_accuracy=acc), dict(C=C)
         print(f"test accuracy {acc:.4f}")
     else:
-        G, D, meta = train_mnist_gan(r, root=a.data)
+        state = RUNS / f"{a.name}.pt"
+        if a.fresh:
+            state.unlink(missing_ok=True)
+        G, D, meta = train_mnist_gan(r, root=a.data, state=state)
         modules = dict(G=G, D=D)
-    meta.update(name=a.name, command=command, seed=r["seed"], seconds=round(time.perf_counter() - t0, 1))
+    meta.update(name=a.name, command=command, seed=r["seed"], threads=torch.get_num_threads())
+    meta.setdefault("seconds", round(time.perf_counter() - t0, 1))
     path = checkpoints.save(a.out or a.name, meta, **modules)
-    print(f"saved {path.name} ({path.stat().st_size / 1e6:.1f} MB) in {meta['seconds']:.0f} s")
+    print(f"saved {path.name} ({path.stat().st_size / 1e6:.1f} MB), training time {meta['seconds']:.0f} s")
     return 0
 
 

@@ -16,9 +16,9 @@ import torch
 from tqdm.auto import tqdm
 
 from . import losses, nets
-from .data import sampler
+from .data import batches
 from .toys import generator_grad_norm
-from .train import train
+from .loop import train
 
 
 def exact_w1(x, y):
@@ -70,7 +70,7 @@ def fit_critic(D, y, G, z, mode="gp", c=0.01, lam=10.0, steps=250, batch_size=25
     if x.shape[1:] != y.shape[1:]:
         raise ValueError(f"generator samples {tuple(x.shape)} and data {tuple(y.shape)} differ in shape")
     torch.manual_seed(seed)
-    real, fake = sampler(y, seed=seed), sampler(x, seed=seed + 1)
+    real, fake = batches(y, seed=seed), batches(x, seed=seed + 1)
     d_loss = losses.wgan_gp_d_loss(lam) if mode == "gp" else losses.wgan_d_loss
     opt = torch.optim.Adam(D.parameters(), lr=lr, betas=betas)
     if mode == "clip":
@@ -104,7 +104,7 @@ def toy_wgan(mode, toy="8gaussians", c=0.01, lam=0.1, steps=1000, width=512, n_c
     G, D = nets.ToyGenerator(width=width), nets.ToyDiscriminator(width=width)
     rules = (dict(d_loss=losses.wgan_gp_d_loss(lam)) if mode == "gp" else
              dict(d_loss=losses.wgan_d_loss, after_d_step=lambda D: losses.clip_weights(D, c)))
-    h = train(G, D, sampler(toy, seed=seed), g_loss=losses.wgan_g_loss, steps=steps, batch_size=batch_size,
+    h = train(G, D, batches(toy, seed=seed), g_loss=losses.wgan_g_loss, steps=steps, batch_size=batch_size,
               opt_G=torch.optim.Adam(G.parameters(), lr=lr, betas=betas),
               opt_D=torch.optim.Adam(D.parameters(), lr=lr, betas=betas), n_critic=n_critic,
               snapshot_every=snapshot_every, snapshot_z=G.noise(n_snapshot, seed=seed + 1), callback=callback, progress=progress,

@@ -41,7 +41,7 @@ def main():
     times = {"bare": [], "kit": []}
     for r in range(a.rounds + 1):  # round 0 warms up
         for name in ("bare", "kit"):
-            real = data.sampler(x, seed=r)
+            real = data.batches(x, seed=r)
             t0 = time.perf_counter()
             if name == "bare":
                 bare(G, D, real, opt_G, opt_D, a.steps, 64)

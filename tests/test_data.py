@@ -29,7 +29,7 @@ def test_twentyfive_gaussians_cover_every_centre():
 
 def test_sampler_makes_epochs_over_a_finite_set():
     y = torch.arange(10.0).view(10, 1)
-    real = data.sampler(y, seed=0)
+    real = data.batches(y, seed=0)
     seen = torch.cat([real(5), real(5)])
     assert sorted(seen.view(-1).tolist()) == list(range(10))  # one epoch sees every point once
 

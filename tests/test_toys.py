@@ -63,7 +63,7 @@ def test_saturating_over_non_saturating_gradient_is_exp_of_the_logit(scale):
 def test_vanishing_gradients_when_D_is_trained_to_optimality():
     torch.manual_seed(0)
     G, D = nets.ToyGenerator(width=32), nets.ToyDiscriminator(width=32)
-    r = toys.vanishing_gradients(G, D, data.sampler("8gaussians", seed=0), steps=300, record_every=50, n=256, batch_size=64,
+    r = toys.vanishing_gradients(G, D, data.batches("8gaussians", seed=0), steps=300, record_every=50, n=256, batch_size=64,
                                  progress=False)
     assert list(r.steps) == [0, 1, 50, 100, 150, 200, 250, 300]
     assert r.d_fake[-1] < 1e-2 < r.d_fake[0]                    # D learned to reject the fakes
@@ -110,7 +110,7 @@ def test_log_slope_of_an_exponential():
 def test_frozen_players_do_not_move():
     torch.manual_seed(0)
     G, D = nets.ToyGenerator(width=16), nets.ToyDiscriminator(width=16)
-    real = data.sampler(data.six_points(), seed=0)
+    real = data.batches(data.six_points(), seed=0)
     g0, d0 = [p.clone() for p in G.parameters()], [p.clone() for p in D.parameters()]
     toys.train_generator(G, D, real, steps=5, progress=False)
     assert all(torch.equal(a, b) for a, b in zip(d0, D.parameters()))
@@ -126,7 +126,7 @@ def test_frames_zip_snapshots_with_kept_discriminators():
     G, D = nets.ToyGenerator(width=16), nets.ToyDiscriminator(width=16)
     kept, callback = toys.keep_discriminators(2)
     z = G.noise(10, seed=1)
-    h = toys.train_discriminator(G, D, data.sampler("8gaussians", seed=0), steps=6, snapshot_every=2, snapshot_z=z,
+    h = toys.train_discriminator(G, D, data.batches("8gaussians", seed=0), steps=6, snapshot_every=2, snapshot_z=z,
                                  callback=callback, progress=False)
     f = toys.frames(h, kept, label="D step", offset=100)
     assert [x.step for x in f] == [102, 104, 106] and f[0].label == "D step 2"

@@ -11,7 +11,7 @@ def _toy_run(steps=30, seed=0, width=32, batch_size=64, **kw):
     G, D = nets.ToyGenerator(width=width), nets.ToyDiscriminator(width=width)
     opt_G = torch.optim.Adam(G.parameters(), 1e-3, betas=(0.5, 0.9))
     opt_D = torch.optim.Adam(D.parameters(), 1e-3, betas=(0.5, 0.9))
-    real = data.sampler("8gaussians", seed=seed)
+    real = data.batches("8gaussians", seed=seed)
     return G, train.train(G, D, real, d_loss=losses.gan_d_loss, g_loss=losses.gan_g_loss, opt_G=opt_G, opt_D=opt_D,
                           steps=steps, batch_size=batch_size, progress=False, **kw)
 
@@ -49,7 +49,7 @@ def test_nan_loss_is_a_clear_error():
     G, D = nets.ToyGenerator(width=8), nets.ToyDiscriminator(width=8)
     nan_loss = lambda D, y, x: D(y).mean() * float("nan")
     with pytest.raises(FloatingPointError, match="diverged"):
-        train.train(G, D, data.sampler("8gaussians"), d_loss=nan_loss, g_loss=losses.gan_g_loss,
+        train.train(G, D, data.batches("8gaussians"), d_loss=nan_loss, g_loss=losses.gan_g_loss,
                     opt_G=torch.optim.SGD(G.parameters(), 0.1), opt_D=torch.optim.SGD(D.parameters(), 0.1),
                     steps=2, progress=False)
 
