@@ -1,13 +1,14 @@
 """gankit: a course kit on GANs, Wasserstein GANs and optimal transport.
 
 Modules, each named after the idea it holds: ``mode`` (lecture/quick step counts, device, seed),
-``data`` (toy sets, MNIST), ``nets`` (generators, discriminators, the MNIST classifier), ``losses``
-(GAN and WGAN losses, clipping, gradient penalty), ``train`` (the one training loop and the commands
-that make the checkpoints), ``checkpoints``, ``metrics`` (MNIST-FID, coverage, precision/recall),
-``plots``, ``divergences`` (optimal discriminator, JS, vanishing gradients), ``toys`` (2D GANs and the
-6-point example), ``wgan`` (critics against exact W1), ``ot`` (semi-discrete optimal transport), ``samplers``
-(DRS, DOT), ``check`` and ``exercises`` (exercise checks, exercises made from solutions), ``notebooks`` and
-``results`` (run the notebooks, measure the kit for README).
+``data`` (toy sets, MNIST), ``nets`` (generators, discriminators, the MNIST classifier, batched evaluation),
+``losses`` (GAN and WGAN losses, clipping, gradient penalty), ``loop`` (the one training loop), ``train`` (the
+commands that make the checkpoints), ``checkpoints``, ``metrics`` (MNIST-FID, coverage, precision/recall),
+``plots``, ``divergences`` (optimal discriminator, JS, vanishing gradients), ``toys`` (2D GANs, the 6-point
+example, mode coverage), ``wgan`` (critics against exact W1), ``ot`` (semi-discrete optimal transport),
+``sdwgan`` (the semi-discrete WGAN), ``drs`` and ``dot`` (better samples from a trained GAN), ``check`` and
+``exercises`` (exercise checks, exercises made from solutions), ``notebooks`` and ``results`` (run the
+notebooks, the closing comparison, measure the kit for README).
 """
 __version__ = "0.1.0"
 

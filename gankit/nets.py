@@ -19,17 +19,37 @@ def mlp(sizes, act=nn.ReLU, last=None):
     return nn.Sequential(*layers)
 
 
+def device_of(module):
+    """The device of a module's parameters (the CPU for a module without any)."""
+    p = next(module.parameters(), None)
+    return p.device if p is not None else torch.device("cpu")
+
+
+def batched(f, x, batch=1000, device=None):
+    """f(x) computed ``batch`` rows at a time on ``device`` (default: f's own, when f is a module), without
+    gradient, concatenated on the CPU: the one loop behind sampling, scoring and feature extraction.
+
+    >>> batched(nn.Identity(), torch.arange(5.0), batch=2)
+    tensor([0., 1., 2., 3., 4.])
+    """
+    device = device or (device_of(f) if isinstance(f, nn.Module) else torch.device("cpu"))
+    with torch.no_grad():
+        return torch.cat([f(x[i:i + batch].to(device)).cpu() for i in range(0, len(x), batch)])
+
+
 class Generator(nn.Module):
-    """Base class: ``z_dim`` and ``sample(n)`` = g_theta(Z) with Z ~ N(0, Id)."""
+    """Base class: ``z_dim``, ``noise(n)`` = Z ~ N(0, Id) and ``sample(n)`` = g_theta(Z)."""
 
     z_dim = 2
 
     def noise(self, n, seed=None):
+        """n latent codes Z ~ N(0, Id) (drawn on the CPU with ``seed``, then moved to the generator's device)."""
         g = None if seed is None else torch.Generator().manual_seed(seed)
-        return torch.randn(n, self.z_dim, generator=g).to(next(self.parameters()).device)
+        return torch.randn(n, self.z_dim, generator=g).to(device_of(self))
 
-    def sample(self, n, seed=None):
-        return self(self.noise(n, seed))
+    def sample(self, n, seed=None, batch=1000):
+        """n samples g_theta(Z) on the CPU, no gradient, ``batch`` at a time (same seed, same samples)."""
+        return batched(self, self.noise(n, seed), batch)
 
 
 class ToyGenerator(Generator):

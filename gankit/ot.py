@@ -1,4 +1,4 @@
-r"""Semi-discrete optimal transport: c-transform, Laguerre cells, ASGD, and the semi-discrete WGAN.
+r"""Semi-discrete optimal transport: c-transform, Laguerre cells, ASGD (the semi-discrete WGAN: ``gankit.sdwgan``).
 
 Slides 001, "WGAN in the semi-discrete case" to "Example of semi-discrete WGAN". mu has a density (or is
 known through samples x ~ mu), nu = sum_j nu_j delta_{y_j} has finite support Y = {y_1, ..., y_J}, and
@@ -22,11 +22,10 @@ d <= 8, where the differences x_i - y_j are used for exactness, one (CHUNK, J, d
 import math
 import time
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 import numpy as np
+import ot as pot  # POT, the package (this module is gankit.ot)
 import torch
-from torch import nn
 from tqdm.auto import tqdm
 
 COSTS = ("sqeuclidean", "euclidean")
@@ -69,12 +68,12 @@ def _weights(nu, y):
 
 # ----------------------------------------------------------------------------- cost, c-transform, T_psi
 
-def cost(x, y, kind="sqeuclidean"):
+def cost_matrix(x, y, kind="sqeuclidean"):
     r"""Cost matrix C_ij = c(x_i, y_j): |x_i - y_j|^2 (``kind="sqeuclidean"``) or |x_i - y_j| ("euclidean").
 
     x (N, d), y (J, d) -> (N, J). Differentiable in x (for the generator's gradient).
 
-    >>> cost(torch.tensor([[0.0, 0.0]]), torch.tensor([[3.0, 4.0]]), "euclidean")
+    >>> cost_matrix(torch.tensor([[0.0, 0.0]]), torch.tensor([[3.0, 4.0]]), "euclidean")
     tensor([[5.]])
     """
     _, x, y = _check(None, x, y, kind)
@@ -228,10 +227,22 @@ def asgd(sample_mu, y, nu=None, cost="sqeuclidean", gamma=1.0, steps=2000, batch
 
 # ----------------------------------------------------------------------------- exact references with POT
 
-def unit_square_grid(n):
-    """The n x n pixel centres of [0, 1]^2, shape (n^2, 2): the discretisation of mu = U([0,1]^2) (weights 1/n^2)."""
-    g = (torch.arange(n, dtype=torch.float64) + 0.5) / n
-    return torch.stack(torch.meshgrid(g, g, indexing="ij"), -1).reshape(-1, 2)
+def pixel_centres(n, box=((0, 1), (0, 1)), dtype=torch.float64):
+    """The centres of an n x n grid of pixels over ``box`` = ((x_min, x_max), (y_min, y_max)), shape (n^2, 2), in
+    image order (row i = i-th y from the bottom, column = x): the discretisation of mu = U(box) (weights 1/n^2),
+    and the pixels of the kit's Laguerre pictures (``.reshape(n, n)`` of a per-point value is the image).
+
+    >>> pixel_centres(2)
+    tensor([[0.2500, 0.2500],
+            [0.7500, 0.2500],
+            [0.2500, 0.7500],
+            [0.7500, 0.7500]], dtype=torch.float64)
+    """
+    (x0, x1), (y0, y1) = box
+    gx = x0 + (x1 - x0) * (torch.arange(n, dtype=dtype) + 0.5) / n
+    gy = y0 + (y1 - y0) * (torch.arange(n, dtype=dtype) + 0.5) / n
+    X, Y = torch.meshgrid(gx, gy, indexing="xy")
+    return torch.stack([X, Y], -1).reshape(-1, 2)
 
 
 def exact_ot(x, y, nu=None, cost="sqeuclidean", mu=None):
@@ -239,9 +250,11 @@ def exact_ot(x, y, nu=None, cost="sqeuclidean", mu=None):
     and its dual potential on Y: psi (J,) (defined up to a constant), to compare with ASGD's.
 
     x (N, d), y (J, d), mu (N,) default uniform, nu (J,) default uniform. Returns (W, psi).
-    """
-    import ot as pot  # POT (the package), not this module
+    With ``cost="euclidean"`` W is W_1, e.g. 5 between two points at distance 5:
 
+    >>> exact_ot(torch.zeros(1, 2), torch.tensor([[3.0, 4.0]]), cost="euclidean")[0]
+    5.0
+    """
     _, x, y = _check(None, _points(x, "x").double(), _points(y, "y").double(), cost)
     a = np.full(len(x), 1.0 / len(x)) if mu is None else np.asarray(mu, dtype=np.float64)
     b = _weights(nu, y).cpu().numpy()
@@ -250,104 +263,6 @@ def exact_ot(x, y, nu=None, cost="sqeuclidean", mu=None):
     if log.get("warning"):
         raise RuntimeError(f"POT's exact solver did not converge: {log['warning']}")
     return float(W), torch.as_tensor(log["v"])
-
-
-# ----------------------------------------------------------------------------- semi-discrete WGAN
-
-class LaguerreCritic(nn.Module):
-    r"""The critic of the semi-discrete WGAN: D(x) = psi^c(x) = min_j c(x, y_j) - psi_j.
-
-    It holds ASGD's state: the iterate psi~ (the parameter ``psi_tilde``, moved by ``ASGDStep``), the running
-    average psi (buffer; what D uses), and k, the number of steps since the last warm restart.
-    y (J, d) or images (J, 1, 28, 28); nu (J,) default uniform.
-    """
-
-    def __init__(self, y, nu=None, cost="sqeuclidean", psi0=None):
-        super().__init__()
-        y = _points(y, "y").float()
-        _check(None, y[:1], y, cost)
-        self.cost, self.k = cost, 0
-        self.register_buffer("y", y)
-        self.register_buffer("nu", _weights(nu, y))
-        psi0 = torch.zeros(len(y)) if psi0 is None else _check(psi0, y[:1], y, cost)[0]
-        self.psi_tilde = nn.Parameter(psi0.clone())
-        self.register_buffer("psi", psi0.clone())
-
-    def forward(self, x):
-        return c_transform(self.psi, _points(x, "x"), self.y, self.cost)
-
-    def restart(self):
-        """Warm start of a new ASGD run: psi~_0 = the current psi, k = 0."""
-        with torch.no_grad():
-            self.psi_tilde.copy_(self.psi)
-        self.k = 0
-
-
-class ASGDStep(torch.optim.Optimizer):
-    r"""One ASGD step on a ``LaguerreCritic`` D, after ``semi_dual_loss`` (= -H(psi~)) was back-propagated:
-
-        psi~_k = psi~_{k-1} - gamma / sqrt(k) * grad(-H)(psi~_{k-1}),     psi_k = psi_{k-1} + (psi~_k - psi_{k-1}) / k
-    """
-
-    def __init__(self, critic, gamma):
-        if gamma <= 0:
-            raise ValueError(f"gamma must be > 0, got {gamma}")
-        super().__init__([critic.psi_tilde], dict(gamma=gamma))
-        self.critic = critic
-
-    @torch.no_grad()
-    def step(self, closure=None):
-        D = self.critic
-        D.k += 1
-        D.psi_tilde -= self.param_groups[0]["gamma"] / math.sqrt(D.k) * D.psi_tilde.grad
-        D.psi += (D.psi_tilde - D.psi) / D.k
-
-
-def semi_dual_loss(D, y, x):
-    r"""Critic loss for ``gankit.train.train``: -H(psi~) = -(mean_i psi~^c(x_i) + sum_j nu_j psi~_j) on the fake
-    batch x = g_theta(z). Its gradient in psi~ is mu_x(L_psi~(y_j)) - nu_j. (The real batch y is not needed:
-    nu is known exactly.)"""
-    return -(c_transform(D.psi_tilde, _points(x, "x"), D.y, D.cost).mean() + (D.nu * D.psi_tilde).sum())
-
-
-def c_transform_loss(D, x):
-    r"""Generator loss: E[psi^c(g_theta(Z))] on the batch x. Its gradient is E[D_theta g^T grad_x c(x, T_psi(x))]."""
-    return D(x).mean()
-
-
-def semi_discrete_wgan(G, y, nu=None, cost="sqeuclidean", steps=1000, psi_steps=10, gamma=1.0, batch=64, lr=1e-3,
-                       betas=(0.5, 0.999), psi0=None, snapshot_every=0, snapshot_z=None, callback=None, progress=True):
-    r"""Semi-discrete WGAN (slides: "Alternate algorithm for semi-discrete WGAN learning"):
-
-        min_theta max_psi H(psi, theta) = E[psi^c(g_theta(Z))] + sum_j nu_j psi_j,   for n = 1..steps:
-            psi   <- ASGD on H(., theta), ``psi_steps`` steps of batch ``batch``, warm-started at the previous psi
-            theta <- one Adam step (lr, betas) on E[psi^c(g_theta(Z))]
-
-    It runs the kit's one training loop ``gankit.train.train`` with the critic D = psi^c (``LaguerreCritic``),
-    ``semi_dual_loss`` / ``ASGDStep`` for psi and ``c_transform_loss`` / Adam for theta.
-    G : generator (``noise``); y (J, d) or images (J, 1, 28, 28). ``callback(step, G, D)`` as in ``train``.
-
-    Returns a namespace: G, D (psi is ``D.psi``), history (``train``'s History: g_loss = E[psi^c(g(Z))]) and
-    W (list, one per generator step: the estimate H(psi, theta) = g_loss + sum_j nu_j psi_j of W(mu_theta, nu)).
-    """
-    from .data import batches
-    from .loop import train
-
-    dev = next(G.parameters()).device
-    D = LaguerreCritic(y, nu, cost, psi0).to(dev)
-    nu_psi = []
-
-    def after_g_step(step, G, D):
-        nu_psi.append(float((D.nu * D.psi).sum()))
-        D.restart()
-        if callback is not None:
-            callback(step, G, D)
-
-    h = train(G, D, batches(D.y), d_loss=semi_dual_loss, g_loss=c_transform_loss,
-              opt_G=torch.optim.Adam(G.parameters(), lr=lr, betas=betas), opt_D=ASGDStep(D, gamma),
-              steps=steps, batch_size=batch, n_critic=psi_steps, snapshot_every=snapshot_every,
-              snapshot_z=snapshot_z, callback=after_g_step, progress=progress, desc="semi-discrete WGAN")
-    return SimpleNamespace(G=G, D=D, history=h, W=[g + p for g, p in zip(h.g_loss, nu_psi)])
 
 
 # ----------------------------------------------------------------------------- gradient of psi^c

@@ -6,22 +6,22 @@ plotting cells with ``plt.show()`` so that the stored output is a PNG, not a rep
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from ipywidgets import IntSlider, interactive
+from torchvision.utils import make_grid
 
+from . import losses, toys
 from .data import as_numpy, to_unit
+from .ot import c_transform, laguerre_assign, pixel_centres
 
 
 def grid(images, nrow=8, ax=None, title=None):
     """Show images (N, 1, 28, 28) in [-1, 1] (or uint8 in [0, 255]) as one grid of ``nrow`` columns."""
-    x = torch.as_tensor(images)
+    x = torch.as_tensor(images).detach().cpu()
     x = x.float() / 255 if x.dtype == torch.uint8 else to_unit(x.float())
-    x = x.reshape(-1, 28, 28).cpu()
-    n = x.shape[0]
-    ncol = min(nrow, n)
-    rows = -(-n // ncol)
-    canvas = torch.ones(rows * 30, ncol * 30)
-    for i in range(n):
-        r, c = divmod(i, ncol)
-        canvas[r * 30 + 1:r * 30 + 29, c * 30 + 1:c * 30 + 29] = x[i]
+    x = x.reshape(-1, 1, 28, 28)
+    ncol = min(nrow, len(x))
+    rows = -(-len(x) // ncol)
+    canvas = make_grid(x, nrow=ncol, padding=2, pad_value=1.0)[0]
     if ax is None:
         _, ax = plt.subplots(figsize=(ncol * 0.45, rows * 0.45))
     ax.imshow(as_numpy(canvas), cmap="gray", vmin=0, vmax=1)
@@ -55,14 +55,9 @@ def laguerre(psi, y, cost="sqeuclidean", box=((0, 1), (0, 1)), res=300, samples=
     cell boundaries in ``edge``, the points y_j on top, and optional ``samples`` (N, 2) in light blue
     (the slides' semi-discrete WGAN picture: ``fill=False, edge="tab:orange"``). psi = 0 gives Voronoi cells.
     """
-    from .ot import laguerre_assign
-
     (x0, x1), (y0, y1) = box
-    gx = torch.linspace(x0, x1, res + 1)[:-1] + (x1 - x0) / (2 * res)
-    gy = torch.linspace(y0, y1, res + 1)[:-1] + (y1 - y0) / (2 * res)
-    X, Y = torch.meshgrid(gx, gy, indexing="xy")
     y = torch.as_tensor(y).float().cpu()
-    j = laguerre_assign(torch.as_tensor(psi).float().cpu(), torch.stack([X, Y], -1).reshape(-1, 2), y, cost).reshape(res, res)
+    j = laguerre_assign(torch.as_tensor(psi).float().cpu(), pixel_centres(res, box, torch.float32), y, cost).reshape(res, res)
     j = as_numpy(j)
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 4))
@@ -155,8 +150,6 @@ def toy_scene(G, D, y, n=100, z=None, g_loss=None, link=torch.sigmoid, box=None,
 
     Returns the Axes.
     """
-    from . import losses, toys
-
     if isinstance(G, torch.nn.Module):
         with torch.no_grad():
             x = G(G.noise(n, seed=0) if z is None else z).detach().float().cpu()
@@ -221,8 +214,6 @@ def snapshot_slider(frames, draw, description="frame", value=0, figsize=(4.5, 4.
     the cell so that JupyterLab shows it. Outside a live kernel (e.g. on GitHub) the slider cannot move, so
     put a ``filmstrip`` of the same frames before it.
     """
-    from ipywidgets import IntSlider, interactive
-
     if len(frames) == 0:
         raise ValueError("no frames to step through")
     if not 0 <= value < len(frames):
@@ -238,14 +229,9 @@ def snapshot_slider(frames, draw, description="frame", value=0, figsize=(4.5, 4.
 
 def c_transform_image(psi, y, cost="sqeuclidean", box=((0, 1), (0, 1)), res=300, ax=None, title=None):
     """psi^c(x) = min_j c(x, y_j) - psi_j as an image over ``box``, the points y (J, 2) on top."""
-    from .ot import c_transform
-
     (x0, x1), (y0, y1) = box
-    gx = torch.linspace(x0, x1, res + 1)[:-1] + (x1 - x0) / (2 * res)
-    gy = torch.linspace(y0, y1, res + 1)[:-1] + (y1 - y0) / (2 * res)
-    X, Y = torch.meshgrid(gx, gy, indexing="xy")
     y = torch.as_tensor(y).float().cpu()
-    v = c_transform(torch.as_tensor(psi).float().cpu(), torch.stack([X, Y], -1).reshape(-1, 2), y, cost).reshape(res, res)
+    v = c_transform(torch.as_tensor(psi).float().cpu(), pixel_centres(res, box, torch.float32), y, cost).reshape(res, res)
     if ax is None:
         _, ax = plt.subplots(figsize=(4.6, 4))
     im = ax.imshow(as_numpy(v), origin="lower", extent=(x0, x1, y0, y1), cmap="viridis")

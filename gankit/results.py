@@ -3,11 +3,14 @@
     python -m gankit.results            # print the tables
     python -m gankit.results --write    # and replace the block between the markers in README.md,
                                         # and save each notebook's README figure in docs/figures/
+    python -m gankit.results --compare  # only the closing comparison of the post-processing methods
 
 Generators: every shipped GAN checkpoint, measured by ``gankit.metrics.report`` on 10,000 samples against
 the 10,000 MNIST test digits, with the training time and command stored in the checkpoint. Notebooks: the
 lecture-mode and quick-mode wall times that ``python -m gankit.notebooks`` recorded in each notebook.
 Figures: the first image stored by the cell tagged ``readme`` in each notebook (its lecture-mode output).
+The closing comparison: each post-processing method (DRS, DOT) applied to the same generator, measured on the
+same number of samples, timed (``compare``, ``comparison_table``).
 """
 import argparse
 import base64
@@ -16,13 +19,99 @@ import re
 import sys
 from pathlib import Path
 
-import torch
+import time
 
-from . import checkpoints, data, metrics, samplers
+from tqdm.auto import tqdm
+
+from . import checkpoints, data, dot, drs, metrics
+from .nets import batched
 from .notebooks import REPO
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 BLOCK = re.compile(re.escape(START) + ".*?" + re.escape(END), flags=re.S)  # the generated part of README
+
+
+# ----------------------------------------------------------------------------- the closing comparison
+
+DEFAULTS = dict(
+    drs=dict(burn_in=10000, percentile=95.0),
+    dot_target=dict(steps=20, lr=0.01, optimizer="sgd", box=(-1, 1)),
+    dot_latent=dict(steps=10, lr=0.01, optimizer="sgd", prior="gaussian"),
+)
+METHODS = ("baseline", "DRS", "DOT target", "DOT latent")
+
+
+def improve(method, G, D, n, seed=0, held_out=None, settings=None, progress=False):
+    """n samples of G post-processed by ``method`` (one of ``METHODS``) with ``settings`` (default ``DEFAULTS``).
+    DRS uses ``drs.calibrate(D, held_out, fresh samples)`` when ``held_out`` real images are given, D's raw output
+    otherwise. Returns (n samples on the CPU, acceptance rate or None)."""
+    if method == "baseline":
+        return G.sample(n, seed), None
+    if method == "DRS":
+        Dt = D if held_out is None else drs.calibrate(D, held_out, G.sample(len(held_out), seed + 1))
+        r = drs.sample(G, Dt, n, seed=seed, progress=progress, **{**DEFAULTS["drs"], **(settings or {})})
+        return r.x, r.acceptance_rate
+    if method == "DOT target":
+        K = dot.K_eff(G, D, "target", seed=seed + 1)
+        return dot.target(D, G.sample(n, seed), K, progress=progress, **{**DEFAULTS["dot_target"], **(settings or {})}), None
+    if method == "DOT latent":
+        K = dot.K_eff(G, D, "latent", seed=seed + 1)
+        z = dot.latent(G, D, G.noise(n, seed), K, progress=progress, **{**DEFAULTS["dot_latent"], **(settings or {})})
+        return batched(G, z), None
+    raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
+
+
+def compare(models, real_features, n=10000, held_out=None, methods=METHODS, settings=None, seed=0, progress=True):
+    """Each method on each model (name -> object with ``.G`` and ``.D``, e.g. a checkpoint): n post-processed
+    samples measured by ``metrics.report`` against ``real_features`` (features of real test images), timed.
+    ``settings`` maps a method to its keyword arguments (see ``DEFAULTS``).
+
+    Returns a list of rows (dicts): model, method, fid, change (relative to the model's baseline, when it was
+    run first), precision, recall, classes_covered, acceptance (DRS only), n, seconds_per_1000 (wall time to
+    produce the samples, per 1000).
+    """
+    settings = settings or {}
+    rows, base = [], {}
+    for name, method in tqdm([(m, k) for m in models for k in methods], desc="compare", disable=not progress, leave=False):
+        t0 = time.perf_counter()
+        x, rate = improve(method, models[name].G, models[name].D, n, seed=seed, held_out=held_out,
+                          settings=settings.get(method))
+        seconds = time.perf_counter() - t0
+        r = metrics.report(x, real_features=real_features)
+        if method == "baseline":
+            base[name] = r["fid"]
+        rows.append(dict(model=name, method=method, fid=r["fid"],
+                         change=r["fid"] / base[name] - 1 if name in base and method != "baseline" else None,
+                         precision=r["precision"], recall=r["recall"], classes_covered=r["classes_covered"],
+                         acceptance=rate, n=len(x), seconds_per_1000=1000 * seconds / len(x)))
+    return rows
+
+
+def comparison_table(rows):
+    """The rows of ``compare`` as a Markdown table."""
+    lines = ["| generator | method | MNIST-FID | change | precision | recall | classes covered | accepted | s / 1000 samples |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in rows:
+        change = f"{100 * r['change']:+.1f}%" if r["change"] is not None else ""
+        acc = f"{r['acceptance']:.1%}" if r["acceptance"] is not None else ""
+        lines.append(f"| {r['model']} | {r['method']} | {r['fid']:.2f} | {change} | {r['precision']:.3f} | "
+                     f"{r['recall']:.3f} | {r['classes_covered']} | {acc} | {r['seconds_per_1000']:.2f} |")
+    return "\n".join(lines)
+
+
+def closing_comparison(n=10000, models=("dcgan_adam", "wgan_gp"), held_out=2000, progress=True):
+    """The closing table for the shipped checkpoints ``models``: each method on n samples, measured against the
+    MNIST test digits except the last ``held_out``, which calibrate DRS. Returns (rows of ``compare``, caption)."""
+    x_test = data.mnist(train=False)[0]
+    x_cal, x_ref = x_test[-held_out:], x_test[:-held_out]
+    rows = compare({name: checkpoints.load(name) for name in models}, metrics.features(x_ref), n=n, held_out=x_cal,
+                   progress=progress)
+    caption = (f"{n:,} samples per method against {len(x_ref):,} MNIST test digits; DRS calibrated on the other "
+               f"{len(x_cal):,}; settings `gankit.results.DEFAULTS` = `{DEFAULTS}`")
+    return rows, caption
+
+
+# ----------------------------------------------------------------------------- README
 
 
 def generator_table(n=10000):
@@ -35,8 +124,7 @@ def generator_table(n=10000):
         ck = checkpoints.load(name)
         if not hasattr(ck, "G"):
             continue
-        with torch.no_grad():
-            x = ck.G.sample(n, seed=0).cpu()
+        x = ck.G.sample(n, seed=0)
         r = metrics.report(x, x_test, real_features=f_test)
         m = ck.meta
         rows.append(f"| `{name}` | {r['fid']:.1f} | {r['classes_covered']} | {r['max_class_share']:.0%} | "
@@ -75,7 +163,7 @@ def figures(folder="notebooks", out="docs/figures"):
 
 def tables():
     classifier = checkpoints.load("classifier").meta
-    rows, caption = samplers.closing_comparison(progress=False)
+    rows, caption = closing_comparison(progress=False)
     return "\n".join([
         START,
         f"Generators ({10000:,} samples against the {10000:,} MNIST test digits; classifier test accuracy "
@@ -85,7 +173,7 @@ def tables():
         "",
         f"Notebook 06's closing comparison ({caption}):",
         "",
-        samplers.comparison_table(rows),
+        comparison_table(rows),
         "",
         "Notebook wall times on a 2-core CPU:",
         "",
@@ -99,7 +187,13 @@ def tables():
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m gankit.results", description=__doc__.splitlines()[0])
     p.add_argument("--write", action="store_true", help="replace the results block in README.md")
+    p.add_argument("--compare", action="store_true", help="print only the closing comparison")
+    p.add_argument("--n", type=int, default=10000, help="samples per method in the comparison (default 10,000)")
     a = p.parse_args(argv)
+    if a.compare:
+        rows, caption = closing_comparison(a.n)
+        print(caption + "\n\n" + comparison_table(rows))
+        return 0
     block = tables()
     print(block)
     if a.write:

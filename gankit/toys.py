@@ -13,6 +13,7 @@ With D = sigmoid(l), the first has grad_theta = -E[sigmoid(l) grad_theta l]: it 
 The second has grad_theta = -E[(1 - sigmoid(l)) grad_theta l]: it does not.
 """
 import copy
+import math
 from types import SimpleNamespace
 
 import numpy as np
@@ -150,15 +151,19 @@ def vanishing_slopes(record, hi=0.1, lo=1e-8):
 
 
 def mode_coverage(x, centres, std, k=4.0, min_count=1):
-    """How well samples x (N, 2) of a mixture of gaussians fit it (Azadi et al. 2019, after VEEGAN):
-    a sample is of *high quality* if it lies within k standard deviations of its nearest centre (centres (M, 2)),
-    and a mode is *covered* if at least ``min_count`` high-quality samples fall on it.
+    """How well samples x (N, d) of a mixture of gaussians (centres (M, d), each of std ``std``) fit it
+    (Azadi et al. 2019, after VEEGAN): a sample is of *high quality* if it lies within k standard deviations of
+    its nearest centre, and a mode is *covered* if at least ``min_count`` high-quality samples fall on it.
 
-    Returns (share of high-quality samples, number of modes covered, counts per mode (M,)).
+    Returns a namespace: ``high_quality`` (share of high-quality samples), ``modes`` (number covered),
+    ``counts`` (M,) high-quality samples per mode, and ``spread``: the mean distance of the high-quality samples
+    to their centre divided by the data's, std sqrt(pi / 2) in 2D (about 1 for samples of the mixture, 0 for
+    samples collapsed on the centres).
 
     >>> from gankit import data
-    >>> mode_coverage(data.EIGHT_CENTRES[:3], data.EIGHT_CENTRES, 0.02 / 1.414)[:2]
-    (1.0, 3)
+    >>> q = mode_coverage(data.EIGHT_CENTRES[:3], data.EIGHT_CENTRES, 0.02 / 1.414)
+    >>> q.high_quality, q.modes, q.spread
+    (1.0, 3, 0.0)
     """
     x, centres = torch.as_tensor(x).detach().float().cpu(), torch.as_tensor(centres).float().cpu()
     if x.dim() != 2 or centres.dim() != 2 or x.shape[1] != centres.shape[1]:
@@ -166,4 +171,6 @@ def mode_coverage(x, centres, std, k=4.0, min_count=1):
     dist, nearest = torch.cdist(x, centres).min(dim=1)
     good = dist <= k * std
     counts = torch.bincount(nearest[good], minlength=len(centres))
-    return float(good.float().mean()), int((counts >= min_count).sum()), counts.numpy()
+    spread = float(dist[good].mean() / (std * math.sqrt(math.pi / 2))) if good.any() else float("nan")
+    return SimpleNamespace(high_quality=float(good.float().mean()), modes=int((counts >= min_count).sum()),
+                           counts=counts.numpy(), spread=spread)

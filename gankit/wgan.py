@@ -5,32 +5,19 @@ Kantorovich-Rubinstein duality (slides 001, "Wasserstein Generative Networks"): 
     W_1(mu_theta, nu) = sup_{D in Lip_1}  E[D(Y)] - E[D(g_theta(Z))].
 
 On finite samples, x = g_theta(z) (m, d) and y (n, d), both sides can be computed: the left exactly, as the
-linear program  min_{pi in Pi(1/m, 1/n)} sum_ij pi_ij ||x_i - y_j||  (``exact_w1``, POT's ``ot.emd2``); the
+linear program  min_{pi in Pi(1/m, 1/n)} sum_ij pi_ij ||x_i - y_j||  (``gankit.ot.exact_ot`` with ``cost="euclidean"``, POT's ``ot.emd2``); the
 right by training a critic D with the WGAN losses of ``gankit.losses`` (``fit_critic``), where 1-Lipschitz
 is enforced either by weight clipping (Arjovsky et al. 2017) or by the gradient penalty (Gulrajani et al. 2017).
 """
 from types import SimpleNamespace
 
-import ot
 import torch
 from tqdm.auto import tqdm
 
 from . import losses, nets
 from .data import batches
-from .toys import generator_grad_norm
 from .loop import train
-
-
-def exact_w1(x, y):
-    """W_1 between the empirical measures of x (m, d) and y (n, d), uniform weights, cost ||x_i - y_j||.
-
-    >>> exact_w1(torch.zeros(1, 2), torch.tensor([[3.0, 4.0]]))
-    5.0
-    """
-    if x.dim() != 2 or y.dim() != 2 or x.shape[1] != y.shape[1]:
-        raise ValueError(f"expected point sets (m, d) and (n, d), got {tuple(x.shape)} and {tuple(y.shape)}")
-    M = torch.cdist(x.detach().double().cpu(), y.detach().double().cpu()).numpy()
-    return float(ot.emd2(ot.unif(len(x)), ot.unif(len(y)), M))
+from .toys import generator_grad_norm
 
 
 def gaussian_generator(mean=(0.5, 0.3), std=0.3):

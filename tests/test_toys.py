@@ -87,12 +87,13 @@ def test_vanishing_slopes_fit_only_the_window_where_D_learns():
 
 def test_mode_coverage_counts_high_quality_samples_per_mode():
     centres, std = data.EIGHT_CENTRES, 0.02 / 1.414
-    share, covered, counts = toys.mode_coverage(data.eight_gaussians(4000, seed=0), centres, std)
-    assert share > 0.999 and covered == 8 and counts.sum() == pytest.approx(4000 * share)
+    q = toys.mode_coverage(data.eight_gaussians(4000, seed=0), centres, std)
+    assert q.high_quality > 0.999 and q.modes == 8 and q.counts.sum() == pytest.approx(4000 * q.high_quality)
+    assert q.spread == pytest.approx(1.0, abs=0.05)     # samples of the mixture itself: spread 1
     x = torch.cat([centres[:3] + 0.5 * std, torch.zeros(3, 2)])     # 3 on modes, 3 at the origin (far from all)
-    share, covered, counts = toys.mode_coverage(x, centres, std)
-    assert (share, covered) == (0.5, 3) and list(counts) == [1, 1, 1, 0, 0, 0, 0, 0]
-    assert toys.mode_coverage(x, centres, std, min_count=2)[1] == 0
+    q = toys.mode_coverage(x, centres, std)
+    assert (q.high_quality, q.modes) == (0.5, 3) and list(q.counts) == [1, 1, 1, 0, 0, 0, 0, 0]
+    assert toys.mode_coverage(x, centres, std, min_count=2).modes == 0
     with pytest.raises(ValueError):
         toys.mode_coverage(torch.zeros(3, 3), centres, std)
 

@@ -1,0 +1,115 @@
+r"""The semi-discrete WGAN: a generator trained against the exact dual potential psi of W(mu_theta, nu).
+
+Slides 001, "Alternate algorithm for semi-discrete WGAN learning". nu = sum_j nu_j delta_{y_j} is the data set,
+the critic is D = psi^c (a ``LaguerreCritic``) climbed by ASGD on the semi-dual H (``gankit.ot``), and the
+generator descends E[psi^c(g_theta(Z))], whose gradient (for the optimal psi) is the gradient of
+theta -> W(mu_theta, nu):
+
+    min_theta max_psi H(psi, theta) = E[psi^c(g_theta(Z))] + sum_j nu_j psi_j.
+
+References: Genevay, Cuturi, Peyre, Bach, Stochastic optimization for large-scale optimal transport,
+NeurIPS 2016 (arXiv:1605.08527); Houdard, Leclaire, Papadakis, Rabin, On the gradient formula for learning
+generative models with regularized optimal transport costs, TMLR 2023.
+"""
+import math
+from types import SimpleNamespace
+
+import torch
+from torch import nn
+
+from .data import batches
+from .loop import train
+from .ot import _check, _points, _weights, c_transform
+
+
+class LaguerreCritic(nn.Module):
+    r"""The critic of the semi-discrete WGAN: D(x) = psi^c(x) = min_j c(x, y_j) - psi_j.
+
+    It holds ASGD's state: the iterate psi~ (the parameter ``psi_tilde``, moved by ``ASGDStep``), the running
+    average psi (buffer; what D uses), and k, the number of steps since the last warm restart.
+    y (J, d) or images (J, 1, 28, 28); nu (J,) default uniform.
+    """
+
+    def __init__(self, y, nu=None, cost="sqeuclidean", psi0=None):
+        super().__init__()
+        y = _points(y, "y").float()
+        _check(None, y[:1], y, cost)
+        self.cost, self.k = cost, 0
+        self.register_buffer("y", y)
+        self.register_buffer("nu", _weights(nu, y))
+        psi0 = torch.zeros(len(y)) if psi0 is None else _check(psi0, y[:1], y, cost)[0]
+        self.psi_tilde = nn.Parameter(psi0.clone())
+        self.register_buffer("psi", psi0.clone())
+
+    def forward(self, x):
+        return c_transform(self.psi, _points(x, "x"), self.y, self.cost)
+
+    def restart(self):
+        """Warm start of a new ASGD run: psi~_0 = the current psi, k = 0."""
+        with torch.no_grad():
+            self.psi_tilde.copy_(self.psi)
+        self.k = 0
+
+
+class ASGDStep(torch.optim.Optimizer):
+    r"""One ASGD step on a ``LaguerreCritic`` D, after ``semi_dual_loss`` (= -H(psi~)) was back-propagated:
+
+        psi~_k = psi~_{k-1} - gamma / sqrt(k) * grad(-H)(psi~_{k-1}),     psi_k = psi_{k-1} + (psi~_k - psi_{k-1}) / k
+    """
+
+    def __init__(self, critic, gamma):
+        if gamma <= 0:
+            raise ValueError(f"gamma must be > 0, got {gamma}")
+        super().__init__([critic.psi_tilde], dict(gamma=gamma))
+        self.critic = critic
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        D = self.critic
+        D.k += 1
+        D.psi_tilde -= self.param_groups[0]["gamma"] / math.sqrt(D.k) * D.psi_tilde.grad
+        D.psi += (D.psi_tilde - D.psi) / D.k
+
+
+def semi_dual_loss(D, y, x):
+    r"""Critic loss for ``gankit.loop.train``: -H(psi~) = -(mean_i psi~^c(x_i) + sum_j nu_j psi~_j) on the fake
+    batch x = g_theta(z). Its gradient in psi~ is mu_x(L_psi~(y_j)) - nu_j. (The real batch y is not needed:
+    nu is known exactly.)"""
+    return -(c_transform(D.psi_tilde, _points(x, "x"), D.y, D.cost).mean() + (D.nu * D.psi_tilde).sum())
+
+
+def c_transform_loss(D, x):
+    r"""Generator loss: E[psi^c(g_theta(Z))] on the batch x. Its gradient is E[D_theta g^T grad_x c(x, T_psi(x))]."""
+    return D(x).mean()
+
+
+def semi_discrete_wgan(G, y, nu=None, cost="sqeuclidean", steps=1000, psi_steps=10, gamma=1.0, batch=64, lr=1e-3,
+                       betas=(0.5, 0.999), psi0=None, snapshot_every=0, snapshot_z=None, callback=None, progress=True):
+    r"""Semi-discrete WGAN (slides: "Alternate algorithm for semi-discrete WGAN learning"):
+
+        min_theta max_psi H(psi, theta) = E[psi^c(g_theta(Z))] + sum_j nu_j psi_j,   for n = 1..steps:
+            psi   <- ASGD on H(., theta), ``psi_steps`` steps of batch ``batch``, warm-started at the previous psi
+            theta <- one Adam step (lr, betas) on E[psi^c(g_theta(Z))]
+
+    It runs the kit's one training loop ``gankit.loop.train`` with the critic D = psi^c (``LaguerreCritic``),
+    ``semi_dual_loss`` / ``ASGDStep`` for psi and ``c_transform_loss`` / Adam for theta.
+    G : generator (``noise``); y (J, d) or images (J, 1, 28, 28). ``callback(step, G, D)`` as in ``train``.
+
+    Returns a namespace: G, D (psi is ``D.psi``), history (``train``'s History: g_loss = E[psi^c(g(Z))]) and
+    W (list, one per generator step: the estimate H(psi, theta) = g_loss + sum_j nu_j psi_j of W(mu_theta, nu)).
+    """
+    dev = next(G.parameters()).device
+    D = LaguerreCritic(y, nu, cost, psi0).to(dev)
+    nu_psi = []
+
+    def after_g_step(step, G, D):
+        nu_psi.append(float((D.nu * D.psi).sum()))
+        D.restart()
+        if callback is not None:
+            callback(step, G, D)
+
+    h = train(G, D, batches(D.y), d_loss=semi_dual_loss, g_loss=c_transform_loss,
+              opt_G=torch.optim.Adam(G.parameters(), lr=lr, betas=betas), opt_D=ASGDStep(D, gamma),
+              steps=steps, batch_size=batch, n_critic=psi_steps, snapshot_every=snapshot_every,
+              snapshot_z=snapshot_z, callback=after_g_step, progress=progress, desc="semi-discrete WGAN")
+    return SimpleNamespace(G=G, D=D, history=h, W=[g + p for g, p in zip(h.g_loss, nu_psi)])
