@@ -8,7 +8,11 @@ STAMP   := .venv/.installed
 GANKIT_DATA ?= $(if $(wildcard ../shared/data/MNIST/raw),$(abspath ../shared/data),)
 export GANKIT_DATA
 
-.PHONY: lab test browser-test setup notebooks exercises
+# The browser test's tools, pinned here and nowhere else: Debian's Chromium (major version) and selenium.
+CHROMIUM := chromium=156.* chromium-driver=156.*
+SELENIUM := selenium==4.51.0
+
+.PHONY: lab test browser-test browser-deps setup notebooks exercises
 
 setup: $(STAMP)
 
@@ -25,14 +29,22 @@ lab: $(STAMP)
 # JupyterLab in headless Chromium.
 test: $(STAMP)
 	GANKIT_QUICK=1 $(PY) -m pytest -q tests
+	$(PY) -m pytest -q --doctest-modules gankit
 	$(if $(wildcard notebooks/*.ipynb exercises/*.ipynb),GANKIT_QUICK=1 $(PY) -m pytest -q --nbval-lax $(wildcard notebooks/*.ipynb exercises/*.ipynb))
 	$(if $(wildcard solutions/*.ipynb),GANKIT_QUICK=1 $(PY) -m pytest -q --nbval $(wildcard solutions/*.ipynb))
 	$(MAKE) browser-test
 
-# JupyterLab in headless Chromium: runs a notebook in quick mode, checks figures and sliders render
-# (installs Debian's chromium and chromium-driver when run as root). Screenshots in tests/artifacts/.
-browser-test: $(STAMP)
+# JupyterLab in headless Chromium: runs every notebook that has a widget in quick mode, checks that figures
+# and sliders render. Screenshots in tests/artifacts/.
+browser-test: $(STAMP) browser-deps
 	GANKIT_QUICK=1 $(PY) -m pytest -q -rs tests/browser
+
+# Chromium and chromedriver from Debian (apt-get, as root), selenium into the venv.
+browser-deps: $(STAMP)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    $(CHROMIUM) fonts-liberation fonts-dejavu-core; }
+	$(PY) -m pip install --quiet $(SELENIUM)
 
 # Maintainers: store lecture-mode outputs in the notebooks; regenerate exercises from solutions.
 notebooks: $(STAMP)

@@ -14,6 +14,9 @@ from . import __version__, nets
 from .mode import device as best_device
 
 FOLDER = Path(__file__).parent / "checkpoints"
+# The only classes a checkpoint may ask to build: a file names its networks, and loading builds nothing else.
+NETWORKS = ("Classifier", "MLPGenerator", "MLPDiscriminator", "DCGenerator", "DCDiscriminator", "ToyGenerator",
+            "ToyDiscriminator")
 
 
 class CheckpointError(RuntimeError):
@@ -61,6 +64,8 @@ def load(name, device=None):
         blob = torch.load(p, map_location="cpu", weights_only=True)
         out = SimpleNamespace(meta=blob["meta"])
         for k, (cls, kwargs) in blob["modules"].items():
+            if cls not in NETWORKS:
+                raise ValueError(f"network class {cls!r} is not one of the kit's networks {NETWORKS}")
             m = getattr(nets, cls)(**kwargs)
             m.load_state_dict(blob["state"][k])
             setattr(out, k, m.to(device or best_device()).eval())

@@ -59,7 +59,12 @@ def K_eff(G, D, space="target", pairs=100, seed=0):
     """K_eff = max over ``pairs`` pairs of |D(x) - D(x')| / ||x - x'||_2, with x = G(z), x' = G(z') in the target
     space (``space="target"``), or over the latent codes, |D(G(z)) - D(G(z'))| / ||z - z'||_2 (``"latent"``);
     z, z' ~ N(0, Id) drawn with ``seed``. For a linear critic D(x) = <a, x> and G = identity it is at most |a|,
-    and reaches it as the pairs align with a.
+    and reaches it as the pairs align with a: here |a| = 5, and 2000 random pairs come within 1%:
+
+    >>> from gankit import nets
+    >>> G = nets.ToyGenerator(depth=0); _ = G.net[0].weight.data.copy_(torch.eye(2)); _ = G.net[0].bias.data.zero_()
+    >>> 4.95 < K_eff(G, lambda x: x @ torch.tensor([3.0, 4.0]), pairs=2000) <= 5.0 + 1e-5
+    True
     """
     if not isinstance(pairs, int) or pairs < 1:
         raise ValueError(f"pairs must be a positive integer, got {pairs!r}")

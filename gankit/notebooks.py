@@ -10,6 +10,7 @@ Each notebook's wall time is printed, so that README's timings come from a real 
 """
 import argparse
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -38,6 +39,61 @@ def ensure_setup_cell(nb):
     return nb
 
 
+PROGRESS_BAR = re.compile(r"^[^\n]*\d+%\|")   # tqdm's text: "desc:  40%|####      | 4/10 [...]"
+
+
+def drop_progress_bars(nb):
+    """Remove the progress bars (tqdm widgets) from stored outputs: live they update and vanish, stored they
+    would read "0%| 0/600" forever. Returns the number removed."""
+    removed = 0
+    for cell in nb.cells:
+        keep = [o for o in cell.get("outputs", [])
+                if not ("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                        and PROGRESS_BAR.match("".join(o["data"].get("text/plain", ""))))]
+        removed += len(cell.get("outputs", [])) - len(keep)
+        if "outputs" in cell:
+            cell.outputs = keep
+    return removed
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def widget_figures(nb, model_id):
+    """The PNG figures a stored widget shows: those in the Output widgets among its descendants (widget state)."""
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    found, todo, seen = [], [model_id], set()
+    while todo:
+        m = todo.pop(0)
+        if m in seen or m not in state:
+            continue
+        seen.add(m)
+        s = state[m]["state"]
+        found += [o for o in s.get("outputs", []) if "image/png" in o.get("data", {})]
+        todo += [c[len("IPY_MODEL_"):] for c in s.get("children", []) if isinstance(c, str) and c.startswith("IPY_MODEL_")]
+    return found
+
+
+def store_widget_figures(nb):
+    """Before each stored slider, a plain copy of the figure it showed: read without a kernel (GitHub, the course
+    site), the notebook then shows the slider's first figure instead of nothing. A live run replaces it."""
+    import nbformat
+
+    copied = 0
+    for cell in nb.cells:
+        out = []
+        for o in cell.get("outputs", []):
+            if WIDGET_VIEW in o.get("data", {}):
+                for fig in widget_figures(nb, o["data"][WIDGET_VIEW]["model_id"]):
+                    out.append(nbformat.v4.new_output("display_data", data={"image/png": fig["data"]["image/png"]},
+                                                      metadata={"gankit": "the widget's figure, stored"}))
+                    copied += 1
+            out.append(o)
+        if "outputs" in cell:
+            cell.outputs = out
+    return copied
+
+
 def run(path, quick=False, timeout=3600):
     """Execute notebook ``path`` top to bottom in a fresh kernel and write it back with its outputs.
 
@@ -54,7 +110,7 @@ def run(path, quick=False, timeout=3600):
     os.environ["GANKIT_QUICK"] = "1" if quick else "0"
     try:
         t0 = time.perf_counter()
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
                        resources={"metadata": {"path": str(path.parent.resolve())}}).execute()
         seconds = time.perf_counter() - t0
     finally:
@@ -64,6 +120,9 @@ def run(path, quick=False, timeout=3600):
             os.environ["GANKIT_QUICK"] = old
     if quick:
         nb = original
+    else:
+        drop_progress_bars(nb)
+        store_widget_figures(nb)
     nb.metadata.setdefault("gankit", {})["quick_seconds" if quick else "lecture_seconds"] = round(seconds, 1)
     nbformat.write(nb, path)
     return seconds

@@ -24,6 +24,7 @@ import time
 from tqdm.auto import tqdm
 
 from . import checkpoints, data, dot, drs, metrics
+from .mode import steps
 from .nets import batched
 from .notebooks import REPO
 
@@ -33,10 +34,11 @@ BLOCK = re.compile(re.escape(START) + ".*?" + re.escape(END), flags=re.S)  # the
 
 # ----------------------------------------------------------------------------- the closing comparison
 
+# The one setting of each method, for the notebooks and README (burn-in and update counts shrink in quick mode).
 DEFAULTS = dict(
-    drs=dict(burn_in=10000, percentile=95.0),
-    dot_target=dict(steps=20, lr=0.01, optimizer="sgd", box=(-1, 1)),
-    dot_latent=dict(steps=10, lr=0.01, optimizer="sgd", prior="gaussian"),
+    drs=dict(burn_in=steps(lecture=10000, quick=500), percentile=95.0),
+    dot_target=dict(steps=steps(lecture=10, quick=2), lr=0.01, optimizer="sgd", box=(-1, 1)),
+    dot_latent=dict(steps=steps(lecture=10, quick=2), lr=0.01, optimizer="sgd", prior="gaussian"),
 )
 METHODS = ("baseline", "DRS", "DOT target", "DOT latent")
 

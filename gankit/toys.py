@@ -173,4 +173,4 @@ def mode_coverage(x, centres, std, k=4.0, min_count=1):
     counts = torch.bincount(nearest[good], minlength=len(centres))
     spread = float(dist[good].mean() / (std * math.sqrt(math.pi / 2))) if good.any() else float("nan")
     return SimpleNamespace(high_quality=float(good.float().mean()), modes=int((counts >= min_count).sum()),
-                           counts=counts.numpy(), spread=spread)
+                           counts=counts, spread=spread)

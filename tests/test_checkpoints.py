@@ -32,3 +32,15 @@ def test_shipped_checkpoints_load_and_are_small(name):
     ck = checkpoints.load(name, device="cpu")
     assert checkpoints.path_of(name).stat().st_size < 6e6  # a few MB: weights, sample grids and loss curves
     assert ck.meta["command"].startswith("python -m gankit.train") and "seed" in ck.meta
+
+
+def test_loading_builds_only_the_kits_networks(tmp_path):
+    """A file that names another class (here torch's own Module, or a kit function) is refused, not built."""
+    G, _ = nets.make("toy")
+    for name in ("Module", "batched"):
+        p = checkpoints.save(tmp_path / f"{name}.pt", {}, G=G)
+        blob = torch.load(p, weights_only=True)
+        blob["modules"]["G"] = (name, {})
+        torch.save(blob, p)
+        with pytest.raises(checkpoints.CheckpointError, match="not one of the kit's networks"):
+            checkpoints.load(p)

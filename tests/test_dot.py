@@ -4,17 +4,8 @@ import math
 import pytest
 import torch
 
-from critics import linear_D
+from critics import linear_D, linear_G
 from gankit import dot, drs, nets
-
-
-def linear_G(A, b=(0.0, 0.0)):
-    """A 2D generator G(z) = A z + b."""
-    G = nets.ToyGenerator(depth=0)
-    with torch.no_grad():
-        G.net[0].weight.copy_(torch.as_tensor(A, dtype=torch.float32))
-        G.net[0].bias.copy_(torch.as_tensor(b, dtype=torch.float32))
-    return G
 
 
 def test_dot_with_zero_steps_is_the_identity():

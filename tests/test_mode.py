@@ -22,6 +22,17 @@ def test_device_is_usable():
     assert torch.zeros(2, device=gankit.device()).sum().item() == 0
 
 
+def test_device_prefers_cuda_then_mps_then_cpu(monkeypatch):
+    """With the availability of each backend patched: CUDA first, then Apple's MPS, then the CPU."""
+    def device_with(cuda, mps):
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+        monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+        return gankit.mode.device().type
+
+    assert [device_with(True, True), device_with(True, False), device_with(False, True), device_with(False, False)] \
+        == ["cuda", "cuda", "mps", "cpu"]
+
+
 def test_seed_repeats_a_run():
     gankit.seed(5)
     a = torch.randn(3)

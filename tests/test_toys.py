@@ -152,6 +152,20 @@ def test_toy_scene_draws_data_samples_heat_map_and_arrows():
     assert any(isinstance(c, matplotlib.quiver.Quiver) for c in ax.collections)
 
 
+def test_toy_scene_arrows_are_the_generator_field():
+    """The arrows drawn at the samples are -grad_x of the generator loss (toys.generator_field), not a sign-flipped
+    or unscaled copy: catches arrows that point the wrong way or sit at the wrong samples."""
+    torch.manual_seed(1)
+    G, D = nets.ToyGenerator(width=8), nets.ToyDiscriminator(width=8)
+    ax = plots.toy_scene(G, D, data.six_points(), n=12, res=8)
+    (q,) = [c for c in ax.collections if isinstance(c, matplotlib.quiver.Quiver)]
+    with torch.no_grad():
+        x = G(G.noise(12, seed=0))
+    field = toys.generator_field(D, x)
+    assert np.allclose(q.get_offsets(), x.numpy(), atol=1e-6)
+    assert np.allclose(np.stack([q.U, q.V], 1), field.numpy(), atol=1e-6)
+
+
 def test_toy_scene_from_samples_without_D_and_raw_critic():
     ax = plots.toy_scene(torch.randn(5, 2), None, data.six_points())
     assert len(ax.images) == 0

@@ -26,8 +26,7 @@ def pytest_ignore_collect(collection_path, config):
 
 def pytest_addoption(parser):
     parser.addoption("--notebook", action="append", default=[], metavar="PATH",
-                     help="lecture notebook(s) for the browser test (default: notebooks/02_vanilla_gan_mnist.ipynb, "
-                          "else the first notebook in notebooks/)")
+                     help="lecture notebook(s) for the browser test (default: every notebook in notebooks/ with a widget)")
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -1,6 +1,6 @@
 """The kit in a real browser: JupyterLab started as README's `make lab` does, driven by headless Chromium.
 
-    .venv/bin/python -m pytest -q tests/browser                          # notebooks/02_vanilla_gan_mnist.ipynb
+    make browser-test                                                    # every notebook with a widget
     .venv/bin/python -m pytest -q tests/browser --notebook notebooks/03_wgan_clipping_vs_gp.ipynb
 
 The test serves a copy of notebooks/ (stored outputs stripped, so that every figure and widget it sees comes
@@ -12,9 +12,10 @@ the notebook, runs Run > Run All Cells, waits for the kernel, and checks in the 
 It then saves the notebook in the browser and checks the saved file the same way (error outputs, PNGs).
 Screenshots go to tests/artifacts/<notebook>-*.png (git-ignored), with the lab's and the browser's logs.
 
-It installs what it lacks: Debian's `chromium` and `chromium-driver` (and two fonts) with apt-get when run
-as root (it skips otherwise), and the `selenium` package from PyPI into a cache folder when it is not installed.
-Selenium is pointed at the system chromedriver: no driver or browser is downloaded.
+What it needs, Debian's `chromium` and `chromium-driver` and the `selenium` package, is installed at pinned
+versions by `make browser-deps` (the Makefile is the one place that names them). Where they are missing the test
+skips on a developer's machine and fails under CI. Selenium is pointed at the system chromedriver: no driver or
+browser is downloaded.
 """
 import json
 import os
@@ -34,7 +35,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-DEFAULT_NOTEBOOK = NOTEBOOKS / "02_vanilla_gan_mnist.ipynb"
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -57,37 +57,28 @@ def _which(*names):
     return None
 
 
+def missing(what):
+    """Skip on a developer's machine without the browser tools; fail under CI, where `make browser-deps` installs them."""
+    message = f"{what} is missing: run `make browser-deps` (Debian's chromium and chromium-driver, selenium)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def chromium_and_driver():
-    """Paths of the Chromium browser and its chromedriver; apt-get installs them when root and missing."""
+    """Paths of the Chromium browser and its chromedriver (installed by `make browser-deps`)."""
     browser, driver = _which("chromium", "chromium-browser"), _which("chromedriver")
-    if browser and driver:
-        return browser, driver
-    if os.name != "posix" or os.geteuid() != 0 or not shutil.which("apt-get"):
-        pytest.skip("needs Debian's chromium and chromium-driver: apt-get install -y chromium chromium-driver")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "--no-install-recommends",
-                                                "chromium", "chromium-driver", "fonts-liberation", "fonts-dejavu-core"]):
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        assert done.returncode == 0, f"{' '.join(cmd)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
-    browser, driver = _which("chromium", "chromium-browser"), _which("chromedriver")
-    assert browser and driver, "apt-get installed chromium and chromium-driver, but they are not on PATH"
+    if not (browser and driver):
+        missing("Chromium or its chromedriver")
     return browser, driver
 
 
 def selenium_webdriver():
-    """The selenium package: the installed one, else pip installs it into a cache folder (not into the env)."""
+    """The selenium package (installed by `make browser-deps`, at the version the Makefile pins)."""
     try:
         from selenium import webdriver
-        return webdriver
     except ImportError:
-        pass
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "gankit" / "test-deps"
-    if not (cache / "selenium").is_dir():
-        done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--target", str(cache),
-                               "selenium"], capture_output=True, text=True)
-        assert done.returncode == 0, f"pip install selenium failed:\n{done.stderr[-2000:]}"
-    sys.path.append(str(cache))   # appended: packages already installed keep precedence
-    from selenium import webdriver
+        missing("the selenium package")
     return webdriver
 
 
@@ -241,12 +232,20 @@ def error_text(text):
 # --------------------------------------------------------------------------------------------------------
 
 
+def widget_notebooks(folder=NOTEBOOKS):
+    """The lecture notebooks that show an ipywidgets control (a slider): the ones a static render cannot test."""
+    def has_widget(path):
+        code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+        return any(re.search(r"snapshot_slider\(|interactive\(|\binteract\(|widgets\.", src) for src in code)
+
+    return [p for p in sorted(folder.glob("*.ipynb")) if has_widget(p)]
+
+
 def pytest_generate_tests(metafunc):
     if "notebook" in metafunc.fixturenames:
         chosen = [Path(p).resolve() for p in metafunc.config.getoption("--notebook")]
         if not chosen:
-            found = sorted(NOTEBOOKS.glob("*.ipynb"))
-            chosen = [DEFAULT_NOTEBOOK] if DEFAULT_NOTEBOOK.exists() else found[:1]
+            chosen = widget_notebooks()
         metafunc.parametrize("notebook", chosen, ids=[p.stem for p in chosen])
 
 

@@ -1,0 +1,65 @@
+"""What a reader sees without a kernel: the lecture-mode outputs stored in the notebooks.
+
+A stored output must read as the lecturer saw it: no object repr (``<... at 0x7f...>``), no progress bar frozen as
+text ("0%| 0/600"), and every widget (slider) stored with its state, so that JupyterLab or nbviewer shows its
+figure before anyone runs the notebook.
+"""
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from gankit.notebooks import PROGRESS_BAR
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb"))
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+def outputs(nb):
+    return [(i, o) for i, c in enumerate(nb["cells"]) for o in c.get("outputs", [])]
+
+
+def texts(o):
+    if o["output_type"] == "stream":
+        yield "".join(o["text"])
+    for key in ("text/plain", "text/html"):
+        if key in o.get("data", {}):
+            yield "".join(o["data"][key])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_no_object_repr_and_no_frozen_progress_bar(path):
+    nb = json.loads(path.read_text())
+    bad = [(i, t[:80]) for i, o in outputs(nb) for t in texts(o)
+           if re.search(r" at 0x[0-9a-f]{6,}", t) or PROGRESS_BAR.search(t)]
+    assert not bad, f"{path.name}: cells show a repr or a progress bar as text: {bad}"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.stem)
+def test_every_stored_widget_has_its_state(path):
+    nb = json.loads(path.read_text())
+    views = [(i, o["data"][WIDGET]["model_id"]) for i, o in outputs(nb) if WIDGET in o.get("data", {})]
+    state = nb["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    missing = [(i, m) for i, m in views if m not in state]
+    assert not missing, f"{path.name}: widgets stored without their state (they show nothing without a kernel): {missing}"
+
+
+def test_the_checks_catch_what_they_look_for():
+    """The patterns match the failures seen before (a torch.Generator repr, tqdm's stored text)."""
+    assert re.search(r" at 0x[0-9a-f]{6,}", "<torch._C.Generator at 0x7f4516ecfd30>")
+    assert PROGRESS_BAR.search("ASGD:   0%|          | 0/5000 [00:00<?, ?it/s]")
+    assert not PROGRESS_BAR.search("acceptance 14.4% | precision 0.55")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.stem)
+def test_every_slider_has_a_stored_figure_before_it(path):
+    """Without a kernel a widget shows nothing on GitHub or the course site: the figure it showed is stored too."""
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        outs = cell.get("outputs", [])
+        for k, o in enumerate(outs):
+            if WIDGET in o.get("data", {}):
+                assert k > 0 and "image/png" in outs[k - 1].get("data", {}), \
+                    f"{path.name}: a widget without its stored figure in cell {''.join(cell['source'])[:60]!r}"
