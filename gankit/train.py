@@ -12,6 +12,8 @@ generator steps. Each epoch is seeded by (seed, epoch) and the run's state is sa
 """
 import argparse
 import copy
+import json
+import platform
 import sys
 import time
 
@@ -161,9 +163,42 @@ def train_mnist_gan(recipe, epochs=None, root=None, progress=True, fid_samples=5
                             history=dict(d_loss=h.d_loss, g_loss=h.g_loss, monitor=h.monitor, seconds=h.seconds),
                             log=log), state)
     meta = dict(recipe=r, epochs=len(log["fid_per_epoch"]), steps=len(h.g_loss), steps_per_epoch=per_epoch,
-                seconds=round(h.seconds, 1), flat=flat(log["fid_per_epoch"]), **{**log, "grids": torch.stack(log["grids"])},
-                d_loss=h.d_loss, g_loss=h.g_loss, critic_gap=h.monitor)
+                seconds=round(h.seconds, 1), flat=flat(log["fid_per_epoch"]), fid_samples=fid_samples,
+                **{**log, "grids": torch.stack(log["grids"])}, d_loss=torch.tensor(h.d_loss),
+                g_loss=torch.tensor(h.g_loss), critic_gap=torch.tensor(h.monitor))
     return shipped.eval(), D.eval(), meta
+
+
+TIMINGS = checkpoints.FOLDER / "timings.json"
+
+
+def cpu_name():
+    """The processor's model name (Linux), else the platform's description: README names the hardware."""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def time_epoch(name, root=None):
+    """Time one epoch of recipe ``name`` from scratch (no evaluation, nothing saved but the time), to be run with
+    nothing else on the machine: the training time the kit shows is this epoch time times the epochs trained.
+    Writes {name: {epoch_seconds, threads, cpu}} into ``checkpoints/timings.json`` and returns the seconds."""
+    r = RECIPES[name]
+    x, _ = data.mnist(train=True, root=root)
+    G, D, _, opt_G, opt_D = _networks(r, best_device())
+    n_critic = wgan_critic_steps if r.get("n_critic") == "wgan" else r.get("n_critic", 1)
+    per_epoch = len(x) // (r["batch"] * (5 if callable(n_critic) else n_critic))
+    rule = {k: v for k, v in LOSSES[r["loss"]](r).items() if k != "monitor"}
+    h = train(G, D, data.batches(x, seed=r["seed"] * 1000 + 1), opt_G=opt_G, opt_D=opt_D, steps=per_epoch,
+              batch_size=r["batch"], n_critic=n_critic, desc=f"{name}, one epoch", **rule)
+    times = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+    times[name] = dict(epoch_seconds=round(h.seconds, 1), threads=torch.get_num_threads(), cpu=cpu_name())
+    TIMINGS.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n")
+    return h.seconds
 
 
 def main(argv=None):
@@ -174,6 +209,8 @@ def main(argv=None):
     p.add_argument("--data", help="folder holding MNIST/raw (default: GANKIT_DATA, then the cache)")
     p.add_argument("--out", help="output file (default: gankit/checkpoints/NAME.pt)")
     p.add_argument("--fresh", action="store_true", help="start over instead of resuming a stopped run")
+    p.add_argument("--time-epoch", action="store_true",
+                   help="only time one epoch (run it alone on the machine) and record it in checkpoints/timings.json")
     a = p.parse_args(argv)
     if a.list or not a.name:
         for k, v in RECIPES.items():
@@ -181,6 +218,11 @@ def main(argv=None):
         return 0
     if a.name not in RECIPES:
         p.error(f"unknown recipe {a.name!r}; choose one of {', '.join(RECIPES)}")
+    if a.time_epoch:
+        if RECIPES[a.name].get("kind") == "classifier":
+            p.error("--time-epoch times a GAN recipe")
+        print(f"{a.name}: one epoch in {time_epoch(a.name, root=a.data):.1f} s ({torch.get_num_threads()} threads, {cpu_name()})")
+        return 0
     r = {**RECIPES[a.name], **({"epochs": a.epochs} if a.epochs else {})}
     command = "python -m gankit.train " + " ".join(argv if argv is not None else sys.argv[1:])
     t0 = time.perf_counter()
