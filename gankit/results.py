@@ -26,6 +26,7 @@ from tqdm.auto import tqdm
 from . import checkpoints, data, dot, drs, metrics
 from .mode import steps
 from .nets import batched
+from .train import TIMINGS
 from .notebooks import REPO
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
@@ -116,23 +117,38 @@ def closing_comparison(n=10000, models=("dcgan_adam", "wgan_gp"), held_out=2000,
 # ----------------------------------------------------------------------------- README
 
 
+def training_time(name, meta):
+    """A checkpoint's training time as the kit shows it: one epoch re-timed alone on the machine
+    (``python -m gankit.train NAME --time-epoch``, in ``checkpoints/timings.json``) times the epochs trained."""
+    t = json.loads(TIMINGS.read_text()).get(name) if TIMINGS.exists() else None
+    epochs = meta.get("epochs", meta["recipe"]["epochs"])
+    if t is None:
+        return f"{epochs} epochs (not re-timed alone)"
+    return f"{epochs} epochs x {t['epoch_seconds']:.0f} s = {epochs * t['epoch_seconds'] / 60:.0f} min"
+
+
 def generator_table(n=10000):
     """One Markdown row per shipped generator: MNIST-FID, classes covered, precision, recall, training."""
     x_test = data.mnist(train=False)[0][:n]
     f_test = metrics.features(x_test)
-    rows = ["| checkpoint | MNIST-FID | classes covered | largest class | confident | precision | recall | trained | command |",
+    rows = ["| checkpoint | MNIST-FID | classes covered | largest class | confident | precision | recall | training | command |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for name in checkpoints.available():
         ck = checkpoints.load(name)
         if not hasattr(ck, "G"):
             continue
-        x = ck.G.sample(n, seed=0)
-        r = metrics.report(x, x_test, real_features=f_test)
-        m = ck.meta
+        r = metrics.report(ck.G.sample(n, seed=0), x_test, real_features=f_test)
         rows.append(f"| `{name}` | {r['fid']:.1f} | {r['classes_covered']} | {r['max_class_share']:.0%} | "
                     f"{r['confident_share']:.0%} | {r['precision']:.3f} | {r['recall']:.3f} | "
-                    f"{m['recipe']['epochs']} epochs, {m['seconds'] / 60:.0f} min | `{m['command']}` |")
+                    f"{training_time(name, ck.meta)} | `{ck.meta['command']}` |")
     return "\n".join(rows)
+
+
+def hardware():
+    """The machine the training times were measured on (from ``checkpoints/timings.json``)."""
+    t = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+    machines = sorted({f"{v['cpu']}, {v['threads']} threads, no GPU" for v in t.values()})
+    return "; ".join(machines) or "not recorded"
 
 
 def notebook_table(folder="notebooks"):
@@ -169,7 +185,8 @@ def tables():
     return "\n".join([
         START,
         f"Generators ({10000:,} samples against the {10000:,} MNIST test digits; classifier test accuracy "
-        f"{classifier['test_accuracy']:.2%}):",
+        f"{classifier['test_accuracy']:.2%}; training times: one epoch re-timed alone on {hardware()}, times the "
+        f"epochs trained):",
         "",
         generator_table(),
         "",

@@ -12,6 +12,7 @@ is enforced either by weight clipping (Arjovsky et al. 2017) or by the gradient 
 from types import SimpleNamespace
 
 import torch
+from scipy.stats import spearmanr
 from tqdm.auto import tqdm
 
 from . import losses, nets
@@ -79,7 +80,7 @@ def fit_critic(D, y, G, z, mode="gp", c=0.01, lam=10.0, steps=250, batch_size=25
 
 def toy_wgan(mode, toy="8gaussians", c=0.01, lam=0.1, steps=1000, width=512, n_critic=5, batch_size=256,
              lr=1e-4, betas=(0.5, 0.9), snapshot_every=0, n_snapshot=512, callback=None, seed=0, progress=True):
-    """Train a WGAN on a 2D toy set with ``gankit.train.train``: ``mode`` "clip" (weight clipping at c) or "gp".
+    """Train a WGAN on a 2D toy set with ``gankit.loop.train``: ``mode`` "clip" (weight clipping at c) or "gp".
 
     Defaults are those of the improved-WGAN toy code (Gulrajani et al. 2017): 3 hidden layers of ``width`` = 512,
     batch 256, Adam 1e-4 with betas (0.5, 0.9), 5 critic steps, lam = 0.1. ``snapshot_every``, ``n_snapshot`` and
@@ -97,3 +98,27 @@ def toy_wgan(mode, toy="8gaussians", c=0.01, lam=0.1, steps=1000, width=512, n_c
               snapshot_every=snapshot_every, snapshot_z=G.noise(n_snapshot, seed=seed + 1), callback=callback, progress=progress,
               desc=f"WGAN-{mode}", **rules)
     return G.eval(), D.eval(), h
+
+
+def per_epoch(values, steps_per_epoch):
+    """The mean of a per-generator-step history over each epoch: (epochs,) from (epochs * steps_per_epoch,).
+
+    >>> per_epoch([1.0, 3.0, 5.0, 7.0], 2).tolist()
+    [2.0, 6.0]
+    """
+    v = torch.as_tensor(values, dtype=torch.float64)
+    epochs = len(v) // steps_per_epoch
+    return v[:epochs * steps_per_epoch].reshape(epochs, steps_per_epoch).mean(1)
+
+
+def loss_tracks_quality(meta):
+    """The WGAN paper's claim (Arjovsky et al. 2017, Figures 3 and 4), on a checkpoint's stored history: does the
+    critic's estimate of W_1, E[D(Y)] - E[D(g(Z))] (``critic_gap``; for a GAN, the discriminator's loss), fall with
+    the sample quality (MNIST-FID) along training? Both are averaged per epoch; returns a namespace with ``loss``,
+    ``fid`` (epochs,) and Spearman's rank correlation ``rho`` (1: the same order) and its ``p`` value.
+    """
+    key = "critic_gap" if len(meta.get("critic_gap", [])) else "d_loss"
+    loss = per_epoch(meta[key], meta["steps_per_epoch"])
+    fid = torch.as_tensor(meta["fid_per_epoch"], dtype=torch.float64)[:len(loss)]
+    rho, p = spearmanr(loss.numpy(), fid.numpy())
+    return SimpleNamespace(key=key, loss=loss, fid=fid, rho=float(rho), p=float(p))

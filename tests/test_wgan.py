@@ -46,3 +46,17 @@ def test_fit_critic_recovers_w1_with_the_penalty_and_vanishes_with_tiny_clipping
     assert abs(clip.w1) < 1e-3 and clip.lip < 1e-3 and clip.grad_G < 1e-3
     with pytest.raises(ValueError, match="mode"):
         wgan.fit_critic(nets.ToyDiscriminator(width=8), y, G, z, mode="hinge")
+
+
+def test_loss_tracks_quality_ranks_the_per_epoch_means():
+    """Spearman's rho of the per-epoch critic estimate against the FID: 1 when both fall together, -1 when the
+    estimate rises while the FID falls; the GAN fallback reads the discriminator's loss."""
+    steps = 4
+    falling = [10.0 - e + 0.1 * s for e in range(6) for s in range(steps)]       # per-step values, epoch means fall
+    meta = dict(critic_gap=falling, d_loss=[0.0] * 24, steps_per_epoch=steps, fid_per_epoch=[60, 50, 45, 40, 38, 30])
+    r = wgan.loss_tracks_quality(meta)
+    assert r.key == "critic_gap" and r.rho == pytest.approx(1.0) and len(r.loss) == 6
+    assert r.loss[0].item() == pytest.approx(10.15)
+    gan = dict(critic_gap=[], d_loss=[-v for v in falling], steps_per_epoch=steps, fid_per_epoch=meta["fid_per_epoch"])
+    r = wgan.loss_tracks_quality(gan)
+    assert r.key == "d_loss" and r.rho == pytest.approx(-1.0)
