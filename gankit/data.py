@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torchvision
 
 # ----------------------------------------------------------------------------- toy sets
 
@@ -122,8 +123,6 @@ def mnist_root(root=None, download=True):
     error = None
     if download:
         try:
-            import torchvision
-
             DEFAULT_CACHE.mkdir(parents=True, exist_ok=True)
             torchvision.datasets.MNIST(DEFAULT_CACHE, train=True, download=True)
             torchvision.datasets.MNIST(DEFAULT_CACHE, train=False, download=True)
@@ -143,8 +142,6 @@ def mnist(train=True, root=None, download=True):
 
     Read through ``torchvision.datasets.MNIST``; the whole set fits in memory (60,000 images: 188 MB).
     """
-    import torchvision
-
     ds = torchvision.datasets.MNIST(mnist_root(root, download), train=train, download=False)
     x = ds.data.unsqueeze(1).float().div_(127.5).sub_(1.0)
     return x, ds.targets.clone()
