@@ -95,16 +95,17 @@ def voronoi(y, **kw):
 
 
 def asgd_convergence(history, W, nu=None, axes=None, label=None):
-    """Two panels from an ``ot.asgd`` history recorded with ``x_eval``: W - H(psi_k) on log-log axes with
-    the rate log(k)/sqrt(k) of Genevay et al. (scaled to the first point), and the cell masses J * mu(L_psi_k(y_j))
-    (their median, 5-95% and min-max bands: all should reach 1 = J * nu_j for uniform nu)."""
+    """Two panels from an ``ot.asgd`` history recorded with ``x_eval``: W - H(psi_k) on log-log axes with a
+    reference slope log(k)/sqrt(k), the rate of Genevay et al. (scaled to the first point: a slope to compare with,
+    not a bound), and the cell masses J * mu(L_psi_k(y_j)) (their median, 5-95% and min-max bands: all should reach
+    1 = J * nu_j for uniform nu)."""
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 3.5))
     k = np.asarray(history.k, dtype=float)
     gap = np.maximum(W - np.asarray(history.H), 1e-12)
     axes[0].loglog(k, gap, label=label or "W - H(psi_k)")
     ref = np.log(k + 1) / np.sqrt(k)
-    axes[0].loglog(k, ref * gap[0] / ref[0], "k--", lw=1, label="C log(k) / sqrt(k)")
+    axes[0].loglog(k, ref * gap[0] / ref[0], "k--", lw=1, label="reference slope log(k) / sqrt(k)")
     axes[0].set_xlabel("ASGD step k")
     axes[0].set_ylabel("W - H(psi_k)")
     axes[0].legend(fontsize=8)

@@ -86,3 +86,18 @@ def test_bad_interval():
     p = stats.norm().pdf
     with pytest.raises(ValueError, match="lo < hi"):
         dv.js_divergence(p, p, lo=1.0, hi=0.0)
+
+
+@pytest.mark.parametrize("theta0", [0.5, 1.0, 2.0])
+def test_non_saturating_loss_descends_kl_minus_twice_js(theta0):
+    """Arjovsky and Bottou 2017, Theorem 2.5: with D* held fixed at theta0, the gradient of E_{P_theta}[-log D*] is the
+    gradient of KL(P_theta | P_r) - 2 JS(P_theta, P_r) at theta0. Here P_theta = N(theta, 1), P_r = N(0, 1), central
+    differences on both sides. (Catches the JS term counted once instead of twice.)"""
+    p_r, h, box = stats.norm(0, 1).pdf, 1e-3, dict(lo=-15.0, hi=17.0)
+    D0 = dv.optimal_discriminator(stats.norm(theta0, 1).pdf, p_r)
+    ns = lambda t: dv.expectation(stats.norm(t, 1).pdf, lambda x: -math.log(D0(x)), **box)
+    kl_2js = lambda t: dv.kl_divergence(stats.norm(t, 1).pdf, p_r, **box) - 2 * dv.js_divergence(stats.norm(t, 1).pdf, p_r, **box)
+    d_ns, d_rhs = (ns(theta0 + h) - ns(theta0 - h)) / (2 * h), (kl_2js(theta0 + h) - kl_2js(theta0 - h)) / (2 * h)
+    assert d_ns == pytest.approx(d_rhs, rel=1e-5)
+    wrong = lambda t: dv.kl_divergence(stats.norm(t, 1).pdf, p_r, **box) - dv.js_divergence(stats.norm(t, 1).pdf, p_r, **box)
+    assert abs(d_ns - (wrong(theta0 + h) - wrong(theta0 - h)) / (2 * h)) > 1e-2
