@@ -24,6 +24,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import nbformat
+
+from .notebooks import run as run_notebook
+
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = "None  # your answer here"
 PROMPT = "**Your answer.** *Double-click this cell and write your reasoning here.*"
@@ -109,8 +113,6 @@ def _tags(cell):
 def student_copy(nb):
     """The exercise notebook made from the solution notebook ``nb`` (an nbformat notebook; not modified): marked
     solutions replaced by stubs and prompts, solution-only cells left out, all outputs cleared."""
-    import nbformat
-
     ex = nbformat.v4.new_notebook(metadata=copy.deepcopy(nb.metadata))
     ex.metadata.pop("gankit", None)  # run timings belong to each notebook's own run
     for cell in nb.cells:
@@ -139,8 +141,6 @@ def _content(nb):
 def out_of_date(solutions="solutions", exercises="exercises"):
     """The list of problems (empty when up to date): exercise notebooks missing, different from their solution's
     student copy, or left over without a solution."""
-    import nbformat
-
     solutions, exercises = Path(solutions), Path(exercises)
     problems = []
     names = sorted(p.name for p in solutions.glob("*.ipynb"))
@@ -162,9 +162,6 @@ def out_of_date(solutions="solutions", exercises="exercises"):
 def write(solutions="solutions", exercises="exercises", run=True):
     """Write the student copy of every solution notebook into ``exercises`` and (``run``) execute it there, storing
     its outputs (the check cells' "not answered yet"). Returns the paths written."""
-    import nbformat
-
-    from .notebooks import run as run_notebook
 
     solutions, exercises = Path(solutions), Path(exercises)
     exercises.mkdir(exist_ok=True)

@@ -15,6 +15,9 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
+from nbclient import NotebookClient
+
 REPO = "https://github.com/gankit/gankit"  # the one place that holds the repository's address
 
 SETUP_CELL = f"""# Set-up: where the kit is missing (e.g. on Colab) this installs it, elsewhere it does nothing.
@@ -28,8 +31,6 @@ except ModuleNotFoundError:
 
 def ensure_setup_cell(nb):
     """Make the first code cell the set-up cell (insert it, or replace an older version of it)."""
-    import nbformat
-
     code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     if code and nb.cells[code[0]].source.startswith("# Set-up:"):
         nb.cells[code[0]].source = SETUP_CELL
@@ -77,8 +78,6 @@ def widget_figures(nb, model_id):
 def store_widget_figures(nb):
     """Before each stored slider, a plain copy of the figure it showed: read without a kernel (GitHub, the course
     site), the notebook then shows the slider's first figure instead of nothing. A live run replaces it."""
-    import nbformat
-
     copied = 0
     for cell in nb.cells:
         out = []
@@ -100,8 +99,6 @@ def run(path, quick=False, timeout=3600):
     In quick mode the stored outputs are left as they are (they stay the lecture-mode ones): only the
     wall time is recorded, in the notebook's metadata (``gankit.quick_seconds``).
     """
-    import nbformat
-    from nbclient import NotebookClient
 
     path = Path(path)
     original = nbformat.read(path, as_version=4)

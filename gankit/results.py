@@ -122,7 +122,9 @@ def training_time(name, meta):
     (``python -m gankit.train NAME --time-epoch``, in ``checkpoints/timings.json``) times the epochs trained."""
     t = json.loads(TIMINGS.read_text()).get(name) if TIMINGS.exists() else None
     epochs = meta.get("epochs", meta["recipe"]["epochs"])
-    if t is None:
+    same = lambda a, b: json.loads(json.dumps({k: v for k, v in a.items() if k != "epochs"})) == \
+        json.loads(json.dumps({k: v for k, v in b.items() if k != "epochs"}))
+    if t is None or not same(t["recipe"], meta["recipe"]):
         return f"{epochs} epochs (not re-timed alone)"
     return f"{epochs} epochs x {t['epoch_seconds']:.0f} s = {epochs * t['epoch_seconds'] / 60:.0f} min"
 

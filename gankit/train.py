@@ -198,7 +198,8 @@ def time_epoch(name, root=None):
     h = train(G, D, data.batches(x, seed=r["seed"] * 1000 + 2), opt_G=opt_G, opt_D=opt_D, steps=per_epoch,
               batch_size=r["batch"], n_critic=n_critic, history=before, desc=f"{name}, one epoch", **rule)
     times = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
-    times[name] = dict(epoch_seconds=round(h.seconds, 1), threads=torch.get_num_threads(), cpu=cpu_name())
+    times[name] = dict(epoch_seconds=round(h.seconds, 1), threads=torch.get_num_threads(), cpu=cpu_name(),
+                       recipe={k: v for k, v in r.items() if k != "epochs"})
     TIMINGS.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n")
     return h.seconds
 
