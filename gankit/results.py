@@ -192,7 +192,7 @@ def tables():
         "",
         generator_table(),
         "",
-        f"Notebook 07's closing comparison ({caption}):",
+        f"Notebook 06's closing comparison ({caption}):",
         "",
         comparison_table(rows),
         "",

@@ -11,7 +11,7 @@ LEARNS_ALL_DIGITS = {
     "dcgan_adam": (46, 10),
     "mlp_adam": (120, 9),
     "wgan_gp": (250, 9),
-    "wgan_clip": (400, 8),   # clipping learns slowly (notebook 04): the bar is that it learnt digits at all
+    "wgan_clip": (400, 8),   # clipping learns slowly (notebook 03): the bar is that it learnt digits at all
 }
 
 

@@ -1,7 +1,7 @@
 """The kit in a real browser: JupyterLab started as README's `make lab` does, driven by headless Chromium.
 
     make browser-test                                                    # every notebook with a widget
-    .venv/bin/python -m pytest -q tests/browser --notebook notebooks/04_wgan_clipping_vs_gp.ipynb
+    .venv/bin/python -m pytest -q tests/browser --notebook notebooks/03_wgan_clipping_vs_gp.ipynb
 
 The test serves a copy of notebooks/ (stored outputs stripped, so that every figure and widget it sees comes
 from this run) from a temporary folder, with GANKIT_QUICK=1, on 127.0.0.1 without a token. Chromium opens
