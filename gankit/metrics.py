@@ -19,7 +19,7 @@ import numpy as np
 import scipy.linalg
 import torch
 
-from . import checkpoints
+from . import checkpoints, data
 from .nets import batched, device_of
 
 MIN_SHARE = 0.02  # a class counts as covered when at least 2% of the samples fall in it (uniform: 10%)
@@ -34,13 +34,47 @@ def classifier():
     return _C
 
 
-def features(x):
-    """phi(x): the classifier's 128-dimensional penultimate features of images x (N, 1, 28, 28) in [-1, 1]."""
+def check_images(x):
+    """x as MNIST images (N, 1, 28, 28) on the kit's scale [-1, 1] (background -1), or a ValueError that says what
+    was expected: images flattened to (N, 784) are reshaped; wrong shapes, fewer than 2 images, NaN or infinite
+    values, and images on another scale ([0, 1], whose background is 0, or 0-255) are refused.
+
+    >>> check_images(torch.zeros(3, 784) - 1).shape
+    torch.Size([3, 1, 28, 28])
+    """
+    x = torch.as_tensor(x)
     if x.dim() == 2 and x.shape[1] == 784:
         x = x.view(-1, 1, 28, 28)
     if x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
         raise ValueError(f"expected MNIST images of shape (N, 1, 28, 28) in [-1, 1], got {tuple(x.shape)}")
-    return batched(classifier().features, x, device=device_of(classifier()))
+    if len(x) < 2:
+        raise ValueError(f"expected at least 2 images (a mean and a covariance are fitted), got {len(x)}")
+    if not torch.isfinite(x).all():
+        raise ValueError(f"{int((~torch.isfinite(x)).sum())} pixel values are NaN or infinite: did the generator diverge?")
+    lo, hi = x.min().item(), x.max().item()
+    if hi > 1.01 or lo < -1.01:
+        raise ValueError(f"pixel values range from {lo:g} to {hi:g}; the kit's images are in [-1, 1] "
+                         "(0-255 images: x / 127.5 - 1)")
+    if lo >= 0:
+        raise ValueError(f"no pixel is below {lo:g}: MNIST backgrounds are -1 on the kit's [-1, 1] scale, so these look "
+                         "like [0, 1] images (use 2 * x - 1)")
+    return x
+
+
+def features(x):
+    """phi(x): the classifier's 128-dimensional penultimate features of images x (N, 1, 28, 28) in [-1, 1]."""
+    return batched(classifier().features, check_images(x), device=device_of(classifier()))
+
+
+_TEST_FEATURES = None
+
+
+def mnist_test_features():
+    """The features of the 10,000 MNIST test digits (computed once): the default reference of ``fid`` and ``report``."""
+    global _TEST_FEATURES
+    if _TEST_FEATURES is None:
+        _TEST_FEATURES = features(data.mnist(train=False)[0])
+    return _TEST_FEATURES
 
 
 def accuracy(C, x, t, batch=1000):
@@ -74,8 +108,8 @@ def gaussian_fit(f):
 
 
 def fid(x, y=None, fy=None):
-    """MNIST-FID between image sets x and y (or y's precomputed features ``fy``)."""
-    fy = features(y) if fy is None else fy
+    """MNIST-FID between image sets x and y (or y's precomputed features ``fy``; by default the MNIST test set)."""
+    fy = features(y) if y is not None else fy if fy is not None else mnist_test_features()
     return frechet(*gaussian_fit(features(x)), *gaussian_fit(fy))
 
 
@@ -104,12 +138,14 @@ def precision_recall(fake_features, real_features, k=3):
 
 
 def report(x, real=None, k=3, real_features=None):
-    """All the MNIST metrics of generated images x against real images ``real`` (or their ``real_features``).
+    """All the MNIST metrics of generated images x against real images ``real`` (or their ``real_features``;
+    by default the 10,000 MNIST test digits).
 
     Keys: fid, precision, recall, classes_covered (share >= MIN_SHARE), max_class_share,
     confident_share (max softmax >= 0.9), histogram.
     """
-    fx, fr = features(x), (features(real) if real_features is None else real_features)
+    fx = features(x)
+    fr = features(real) if real is not None else real_features if real_features is not None else mnist_test_features()
     p = batched(classifier().head, fx, device=device_of(classifier())).softmax(1)
     hist = torch.bincount(p.argmax(1), minlength=10).float().div(len(x)).numpy()
     precision, recall = precision_recall(fx, fr, k)

@@ -210,6 +210,9 @@ def asgd(sample_mu, y, nu=None, cost="sqeuclidean", gamma=1.0, steps=2000, batch
         t0 = time.perf_counter()
         with torch.no_grad():
             x = _points(sample_mu(batch), "sample_mu(n)").to(device=y.device, dtype=y.dtype)
+            if not torch.isfinite(x).all():
+                raise ValueError(f"sample_mu returned NaN or infinite samples at ASGD step {k}: check mu's sampler "
+                                 "(e.g. a generator whose training diverged)")
             psi_t = psi_t + gamma / math.sqrt(k) * semi_dual_grad(psi_t, x, y, nu, cost)
             psi = psi + (psi_t - psi) / k
         elapsed += time.perf_counter() - t0

@@ -50,3 +50,25 @@ def test_precision_recall_identical_sets_and_a_set_of_ones(mnist_test, test_feat
 def test_report_rejects_wrong_shapes():
     with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\)"):
         metrics.features(torch.zeros(5, 3, 32, 32))
+
+
+@pytest.mark.parametrize("bad, message", [
+    (torch.zeros(5, 1, 28, 28), "look like \\[0, 1\\] images"),              # [0, 1] scale: background 0
+    (torch.full((5, 1, 28, 28), 255.0), "range from 255 to 255"),           # 0-255 scale
+    (torch.full((5, 1, 28, 28), float("nan")), "NaN or infinite"),
+    (torch.full((5, 1, 28, 28), float("inf")), "NaN or infinite"),
+    (torch.zeros(5, 3, 28, 28), "shape \\(N, 1, 28, 28\\)"),
+    (-torch.ones(1, 1, 28, 28), "at least 2 images"),
+])
+def test_bad_images_are_refused_with_what_was_expected(bad, message):
+    with pytest.raises(ValueError, match=message):
+        metrics.fid(bad)
+    with pytest.raises(ValueError, match=message):
+        metrics.report(bad)
+
+
+def test_fid_and_report_default_to_the_mnist_test_set(mnist_test):
+    """Without a reference, both score against the 10,000 test digits: the same numbers as with it passed."""
+    x = mnist_test[0][:500]
+    assert metrics.fid(x) == pytest.approx(metrics.fid(x, mnist_test[0]), rel=1e-9)
+    assert metrics.report(x)["fid"] == pytest.approx(metrics.report(x, mnist_test[0])["fid"], rel=1e-9)

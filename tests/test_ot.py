@@ -134,3 +134,9 @@ def test_semi_discrete_wgan_moves_samples_onto_the_points():
     after = W()
     assert after < before / 5, (before, after)
     assert len(r.W) == 300 and r.D.psi.shape == (4,)
+
+
+def test_asgd_refuses_nan_samples():
+    y = torch.rand(5, 2, dtype=torch.float64)
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        sdot.asgd(lambda n: torch.full((n, 2), float("nan")), y, steps=3, progress=False)
