@@ -12,7 +12,7 @@ export GANKIT_DATA
 CHROMIUM := chromium=156.* chromium-driver=156.*
 SELENIUM := selenium==4.51.0
 
-.PHONY: lab test browser-test browser-deps setup notebooks exercises
+.PHONY: lab test browser-test browser-deps setup notebooks exercises grade
 
 setup: $(STAMP)
 
@@ -52,3 +52,8 @@ notebooks: $(STAMP)
 
 exercises: $(STAMP)
 	$(PY) -m gankit.exercises
+
+# Instructors: grade submitted exercise notebooks (make grade NOTEBOOKS="submissions/*.ipynb"); scores in grades.csv.
+NOTEBOOKS ?= exercises/*.ipynb
+grade: $(STAMP)
+	$(PY) -m gankit.grade $(NOTEBOOKS) --csv grades.csv

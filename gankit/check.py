@@ -21,6 +21,7 @@ Some exercises depend on the notebook's data, passed as keywords: ``check("ex3_p
     ⏳ ex1_js: not answered yet (JS(mu, nu)). ...
 """
 import math
+import os
 
 import numpy as np
 
@@ -156,11 +157,23 @@ def _answer(name, context):
     return a
 
 
+def grading():
+    """True when ``GANKIT_GRADE=1``: a check then fails (AssertionError) on a wrong or missing answer, so that
+    ``pytest --nbval-lax`` on a submitted notebook fails exactly on its wrong answers."""
+    return os.environ.get("GANKIT_GRADE", "0") not in ("", "0", "false", "False")
+
+
+def _verdict(lines, right):
+    print("\n".join(lines))
+    if grading() and not right:
+        raise AssertionError("\n".join(lines))
+
+
 def check(name, value, **context):
     """Print whether ``value`` answers exercise ``name``: right, wrong (with a hint) or not answered yet (None).
 
-    Never raises on the value; returns None. ``context``: the exercise's data when its answer depends on it
-    (Exercise 3: ``p=p, q=q``).
+    Never raises on the value (unless grading, see ``grading``); returns None. ``context``: the exercise's data when
+    its answer depends on it (Exercise 3: ``p=p, q=q``).
     """
     a = _answer(name, context)
     try:
@@ -168,11 +181,10 @@ def check(name, value, **context):
             raise NotAnswered
         ok = a.compare(value, a.reference(**context), a.what, mistakes=a.mistakes, **context)
     except NotAnswered:
-        print(f"⏳ {name}: not answered yet ({a.what}). Fill in the cell above, run it, then run this cell again.")
-        return
+        return _verdict([f"⏳ {name}: not answered yet ({a.what}). Fill in the cell above, run it, then run this cell "
+                         "again."], right=False)
     except Wrong as e:
         message = str(e)
-        print(f"❌ {name}: not right yet. {message[:1].upper() + message[1:]}")
-        print(f"   Hint: {a.hint}")
-        return
-    print(f"✅ {name}: right — {ok}")
+        return _verdict([f"❌ {name}: not right yet. {message[:1].upper() + message[1:]}", f"   Hint: {a.hint}"],
+                        right=False)
+    _verdict([f"✅ {name}: right — {ok}"], right=True)
