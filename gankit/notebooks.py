@@ -18,13 +18,16 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-REPO = "https://github.com/gankit/gankit"  # the one place that holds the repository's address
+from . import __version__
 
-SETUP_CELL = f"""# Set-up: where the kit is missing (e.g. on Colab) this installs it, elsewhere it does nothing.
+REPO = "https://github.com/gankit/gankit"  # the one place that holds the repository's address
+RELEASE = f"v{__version__}"                # the release tag the set-up cell installs (tag each release so)
+
+SETUP_CELL = f"""# Set-up: where the kit is missing (e.g. on Colab) this installs release {RELEASE}, elsewhere it does nothing.
 try:
     import gankit
 except ModuleNotFoundError:
-    %pip install -q "gankit @ git+{REPO}"
+    %pip install -q "gankit @ git+{REPO}@{RELEASE}"
     import gankit
 %matplotlib inline"""
 

@@ -40,14 +40,16 @@ def test_seed_repeats_a_run():
     assert torch.equal(a, torch.randn(3))
 
 
-def test_environment_yml_installs_what_pyproject_declares():
+def test_environment_yml_installs_the_kit_and_what_pyproject_declares():
     import re
     import tomllib
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     project = tomllib.load(open(os.path.join(root, "pyproject.toml"), "rb"))["project"]
-    wanted = {re.split(r"[<>=\\[ ]", d)[0].lower() for d in project["dependencies"] + project["optional-dependencies"]["test"]}
+    extras = project["optional-dependencies"]
+    wanted = {re.split(r"[<>=\\[ ]", d)[0].lower() for d in project["dependencies"] + extras["lab"] + extras["test"]}
     env = open(os.path.join(root, "environment.yml")).read()
     pip_section = env.split("- pip:")[1]
     listed = {m.lower() for m in re.findall(r"^\s+- ([A-Za-z][\w-]*)\s*$", pip_section, re.M)}
     assert listed == wanted
+    assert re.search(r"^\s+- -e \.\s*$", pip_section, re.M), "environment.yml must install the kit itself (- -e .)"

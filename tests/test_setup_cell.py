@@ -14,6 +14,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+import gankit
 from gankit import notebooks, results
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,8 +54,8 @@ def test_setup_cell_installs_only_when_the_kit_is_missing(tmp_path):
     assert cells[1].outputs == [], f"the set-up cell printed something where the kit is installed: {cells[1].outputs}"
     assert eval(_stdout(cells[2])) == ([], [], "gankit"), "the set-up cell ran pip although gankit is importable"
     pip_calls, shell_calls, name = eval(_stdout(cells[5]))
-    assert pip_calls == [f'install -q "gankit @ git+{notebooks.REPO}"'] and shell_calls == [] and name == "gankit", \
-        "where gankit is missing the set-up cell must %pip install it from REPO, once"
+    assert pip_calls == [f'install -q "gankit @ git+{notebooks.REPO}@v{gankit.__version__}"'] and shell_calls == [] \
+        and name == "gankit", "where gankit is missing the set-up cell must %pip install the release tag from REPO, once"
 
 
 def test_setup_cell_is_valid_ipython():
