@@ -109,8 +109,12 @@ def gaussian_fit(f):
 
 def fid(x, y=None, fy=None):
     """MNIST-FID between image sets x and y (or y's precomputed features ``fy``; by default the MNIST test set)."""
-    fy = features(y) if y is not None else fy if fy is not None else mnist_test_features()
-    return frechet(*gaussian_fit(features(x)), *gaussian_fit(fy))
+    return frechet(*gaussian_fit(features(x)), *gaussian_fit(_reference(y, fy)))
+
+
+def _reference(real, real_features):
+    """The reference features: of the images ``real``, else ``real_features``, else of the MNIST test set."""
+    return features(real) if real is not None else real_features if real_features is not None else mnist_test_features()
 
 
 def _kth_radius(f, k, chunk=2000):
@@ -145,7 +149,7 @@ def report(x, real=None, k=3, real_features=None):
     confident_share (max softmax >= 0.9), histogram.
     """
     fx = features(x)
-    fr = features(real) if real is not None else real_features if real_features is not None else mnist_test_features()
+    fr = _reference(real, real_features)
     p = batched(classifier().head, fx, device=device_of(classifier())).softmax(1)
     hist = torch.bincount(p.argmax(1), minlength=10).float().div(len(x)).numpy()
     precision, recall = precision_recall(fx, fr, k)

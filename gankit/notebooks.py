@@ -43,6 +43,7 @@ def ensure_setup_cell(nb):
     return nb
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"   # a stored output that shows a widget
 PROGRESS_BAR = re.compile(r"^[^\n]*\d+%\|")   # tqdm's text: "desc:  40%|####      | 4/10 [...]"
 
 
@@ -52,15 +53,12 @@ def drop_progress_bars(nb):
     removed = 0
     for cell in nb.cells:
         keep = [o for o in cell.get("outputs", [])
-                if not ("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                if not (WIDGET_VIEW in o.get("data", {})
                         and PROGRESS_BAR.match("".join(o["data"].get("text/plain", ""))))]
         removed += len(cell.get("outputs", [])) - len(keep)
         if "outputs" in cell:
             cell.outputs = keep
     return removed
-
-
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def widget_figures(nb, model_id):

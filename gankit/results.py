@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 from . import checkpoints, data, dot, drs, metrics
 from .mode import steps
 from .nets import batched
-from .train import TIMINGS
+from .train import TIMINGS, settings
 from .notebooks import REPO
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
@@ -122,9 +122,7 @@ def training_time(name, meta):
     (``python -m gankit.train NAME --time-epoch``, in ``checkpoints/timings.json``) times the epochs trained."""
     t = json.loads(TIMINGS.read_text()).get(name) if TIMINGS.exists() else None
     epochs = meta.get("epochs", meta["recipe"]["epochs"])
-    same = lambda a, b: json.loads(json.dumps({k: v for k, v in a.items() if k != "epochs"})) == \
-        json.loads(json.dumps({k: v for k, v in b.items() if k != "epochs"}))
-    if t is None or not same(t["recipe"], meta["recipe"]):
+    if t is None or t["recipe"] != settings(meta["recipe"]):
         return f"{epochs} epochs (not re-timed alone)"
     return f"{epochs} epochs x {t['epoch_seconds']:.0f} s = {epochs * t['epoch_seconds'] / 60:.0f} min"
 

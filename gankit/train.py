@@ -61,6 +61,26 @@ def wgan_critic_steps(step):
     return 100 if step <= 25 or step % 500 == 0 else 5
 
 
+def schedule(recipe, n_data):
+    """(n_critic, generator steps per epoch) of a recipe: an epoch is one pass of the critic over the n_data images.
+
+    >>> schedule(RECIPES["wgan_gp"], 60000)
+    (5, 187)
+    """
+    n_critic = wgan_critic_steps if recipe.get("n_critic") == "wgan" else recipe.get("n_critic", 1)
+    return n_critic, n_data // (recipe["batch"] * (5 if callable(n_critic) else n_critic))
+
+
+def settings(recipe):
+    """A recipe without its number of epochs, in JSON form (tuples as lists): what identifies a run, so that a run
+    with more epochs continues it and a timing applies to it.
+
+    >>> settings(dict(lr=0.1, betas=(0.5, 0.9), epochs=3))
+    {'lr': 0.1, 'betas': [0.5, 0.9]}
+    """
+    return json.loads(json.dumps({k: v for k, v in recipe.items() if k != "epochs"}))
+
+
 def flat(curve, window=5, tol=0.03):
     """Has the curve stopped moving? The least-squares line through its last ``window`` values changes by
     less than ``tol`` (relative to their mean) across them.
@@ -119,8 +139,7 @@ def train_mnist_gan(recipe, epochs=None, root=None, progress=True, fid_samples=5
     x, _ = data.mnist(train=True, root=root)
     x_test, _ = data.mnist(train=False, root=root)
     G, D, G_avg, opt_G, opt_D = _networks(r, dev)
-    n_critic = wgan_critic_steps if r.get("n_critic") == "wgan" else r.get("n_critic", 1)
-    per_epoch = len(x) // (r["batch"] * (5 if callable(n_critic) else n_critic))
+    n_critic, per_epoch = schedule(r, len(x))
     fixed_z = G.noise(64, seed=1234)
     f_test = metrics.features(x_test)
     rule = LOSSES[r["loss"]](r)
@@ -129,7 +148,7 @@ def train_mnist_gan(recipe, epochs=None, root=None, progress=True, fid_samples=5
     log = dict(fid_per_epoch=[], fid_trained_per_epoch=[], epoch_seconds=[], grids=[])
     if state is not None and state.exists():
         s = torch.load(state, map_location="cpu", weights_only=False)
-        if {**s["recipe"], "epochs": 0} != {**r, "epochs": 0}:
+        if settings(s["recipe"]) != settings(r):
             raise ValueError(f"{state} holds a run of another recipe; delete it or pass --fresh")
         for m, k in ((G, "G"), (D, "D"), (G_avg, "G_avg"), (opt_G, "opt_G"), (opt_D, "opt_D")):
             if m is not None:
@@ -188,19 +207,18 @@ def time_epoch(name, root=None):
     """Time one typical epoch of recipe ``name`` (the second: WGAN-clip's first one has 100 critic steps per generator
     step at the start), from fresh networks, no evaluation, nothing saved but the time. Run it with nothing else on the
     machine: the training time the kit shows is this epoch time times the epochs trained.
-    Writes {name: {epoch_seconds, threads, cpu}} into ``checkpoints/timings.json`` and returns the seconds."""
+    Writes {name: {epoch_seconds, threads, cpu, recipe}} into ``checkpoints/timings.json``; returns the seconds."""
     r = RECIPES[name]
     x, _ = data.mnist(train=True, root=root)
     G, D, _, opt_G, opt_D = _networks(r, best_device())
-    n_critic = wgan_critic_steps if r.get("n_critic") == "wgan" else r.get("n_critic", 1)
-    per_epoch = len(x) // (r["batch"] * (5 if callable(n_critic) else n_critic))
+    n_critic, per_epoch = schedule(r, len(x))
     rule = {k: v for k, v in LOSSES[r["loss"]](r).items() if k != "monitor"}
     before = History(d_loss=[0.0] * per_epoch, g_loss=[0.0] * per_epoch)   # time epoch 2: a typical epoch
     h = train(G, D, data.batches(x, seed=r["seed"] * 1000 + 2), opt_G=opt_G, opt_D=opt_D, steps=per_epoch,
               batch_size=r["batch"], n_critic=n_critic, history=before, desc=f"{name}, one epoch", **rule)
     times = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
     times[name] = dict(epoch_seconds=round(h.seconds, 1), threads=torch.get_num_threads(), cpu=cpu_name(),
-                       recipe={k: v for k, v in r.items() if k != "epochs"})
+                       recipe=settings(r))
     TIMINGS.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n")
     return h.seconds
 

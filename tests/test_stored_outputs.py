@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from gankit.notebooks import PROGRESS_BAR
+from gankit.notebooks import PROGRESS_BAR, WIDGET_VIEW as WIDGET
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb"))
-WIDGET = "application/vnd.jupyter.widget-view+json"
 
 
 def outputs(nb):
