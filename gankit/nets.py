@@ -52,26 +52,30 @@ class Generator(nn.Module):
         return batched(self, self.noise(n, seed), batch)
 
 
-class ToyGenerator(Generator):
-    """2D generator: an MLP z (z_dim) -> 2 with ``depth`` hidden layers of ``width`` (WGAN-GP toys: 3 x 512)."""
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh}
 
-    def __init__(self, z_dim=2, width=512, depth=3):
+
+class ToyGenerator(Generator):
+    """2D generator: an MLP z (z_dim) -> 2 with ``depth`` hidden layers of ``width`` (WGAN-GP toys: 3 x 512) and
+    activation ``act`` ("relu" or "tanh")."""
+
+    def __init__(self, z_dim=2, width=512, depth=3, act="relu"):
         super().__init__()
-        self.kwargs = dict(z_dim=z_dim, width=width, depth=depth)
+        self.kwargs = dict(z_dim=z_dim, width=width, depth=depth, act=act)
         self.z_dim = z_dim
-        self.net = mlp([z_dim] + [width] * depth + [2])
+        self.net = mlp([z_dim] + [width] * depth + [2], act=ACTIVATIONS[act])
 
     def forward(self, z):
         return self.net(z)
 
 
 class ToyDiscriminator(nn.Module):
-    """2D discriminator / critic: an MLP 2 -> 1 with ``depth`` hidden layers of ``width``."""
+    """2D discriminator / critic: an MLP 2 -> 1 with ``depth`` hidden layers of ``width`` and activation ``act``."""
 
-    def __init__(self, width=512, depth=3):
+    def __init__(self, width=512, depth=3, act="relu"):
         super().__init__()
-        self.kwargs = dict(width=width, depth=depth)
-        self.net = mlp([2] + [width] * depth + [1])
+        self.kwargs = dict(width=width, depth=depth, act=act)
+        self.net = mlp([2] + [width] * depth + [1], act=ACTIVATIONS[act])
 
     def forward(self, x):
         return self.net(x).squeeze(-1)

@@ -16,6 +16,7 @@ import json
 import platform
 import sys
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -221,6 +222,25 @@ def time_epoch(name, root=None):
                        recipe=settings(r))
     TIMINGS.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n")
     return h.seconds
+
+
+def budget(name, meta):
+    """What a shipped GAN checkpoint cost: ``epochs``, ``generator_steps``, ``critic_steps`` (discriminator updates,
+    from the recipe's schedule) and ``minutes`` alone on the kit's machine (the epoch re-timed alone by
+    ``time_epoch`` times the epochs; None when the recipe was not re-timed).
+
+    >>> meta = dict(recipe=RECIPES["wgan_gp"], epochs=2, steps=374)
+    >>> b = budget("not-timed", meta); (b.generator_steps, b.critic_steps, b.minutes)
+    (374, 1870, None)
+    """
+    n_critic, _ = schedule(meta["recipe"], 60000)
+    steps = meta["steps"]
+    critic = sum(n_critic(s) for s in range(1, steps + 1)) if callable(n_critic) else steps * n_critic
+    t = json.loads(TIMINGS.read_text()).get(name) if TIMINGS.exists() else None
+    epochs = meta.get("epochs", meta["recipe"]["epochs"])
+    fits = t is not None and t["recipe"] == settings(meta["recipe"])
+    return SimpleNamespace(epochs=epochs, generator_steps=steps, critic_steps=critic,
+                           minutes=epochs * t["epoch_seconds"] / 60 if fits else None)
 
 
 def main(argv=None):

@@ -78,25 +78,30 @@ def fit_critic(D, y, G, z, mode="gp", c=0.01, lam=10.0, steps=250, batch_size=25
                            grad_G=generator_grad_norm(G, D, z, losses.wgan_g_loss), steps=recorded, gaps=gaps)
 
 
-def toy_wgan(mode, toy="8gaussians", c=0.01, lam=0.1, steps=1000, width=512, n_critic=5, batch_size=256,
-             lr=1e-4, betas=(0.5, 0.9), snapshot_every=0, n_snapshot=512, callback=None, seed=0, progress=True):
-    """Train a WGAN on a 2D toy set with ``gankit.loop.train``: ``mode`` "clip" (weight clipping at c) or "gp".
+def toy_wgan(mode, toy="8gaussians", c=0.01, lam=0.1, steps=1000, width=512, depth=3, act="relu", n_critic=5,
+             batch_size=256, lr=1e-4, betas=(0.5, 0.9), snapshot_every=0, n_snapshot=512, callback=None, seed=0,
+             progress=True):
+    """Train a WGAN on a 2D toy set with ``gankit.loop.train``: ``mode`` "clip" (weight clipping at c), "gp"
+    (gradient penalty lam), or "gan" (the non-saturating GAN losses, for comparison at the same settings).
 
-    Defaults are those of the improved-WGAN toy code (Gulrajani et al. 2017): 3 hidden layers of ``width`` = 512,
-    batch 256, Adam 1e-4 with betas (0.5, 0.9), 5 critic steps, lam = 0.1. ``snapshot_every``, ``n_snapshot`` and
-    ``callback`` go to ``train`` (e.g. ``toys.keep_discriminators`` for a slider over training). Returns (G, D, History).
+    Defaults are those of the improved-WGAN toy code (Gulrajani et al. 2017): 3 hidden layers of ``width`` = 512
+    (``depth``, ``act`` change the architecture of both networks), batch 256, Adam 1e-4 with betas (0.5, 0.9),
+    5 critic steps, lam = 0.1. ``snapshot_every``, ``n_snapshot`` and ``callback`` go to ``train`` (e.g.
+    ``toys.keep_discriminators`` for a slider over training). Returns (G, D, History).
     """
-    if mode not in ("gp", "clip"):
-        raise ValueError(f"mode must be 'gp' or 'clip', got {mode!r}")
+    rules = {"gp": lambda: dict(d_loss=losses.wgan_gp_d_loss(lam), g_loss=losses.wgan_g_loss),
+             "clip": lambda: dict(d_loss=losses.wgan_d_loss, g_loss=losses.wgan_g_loss,
+                                  after_d_step=lambda D: losses.clip_weights(D, c)),
+             "gan": lambda: dict(d_loss=losses.gan_d_loss, g_loss=losses.gan_g_loss)}
+    if mode not in rules:
+        raise ValueError(f"mode must be one of {', '.join(rules)}, got {mode!r}")
     torch.manual_seed(seed)
-    G, D = nets.ToyGenerator(width=width), nets.ToyDiscriminator(width=width)
-    rules = (dict(d_loss=losses.wgan_gp_d_loss(lam)) if mode == "gp" else
-             dict(d_loss=losses.wgan_d_loss, after_d_step=lambda D: losses.clip_weights(D, c)))
-    h = train(G, D, batches(toy, seed=seed), g_loss=losses.wgan_g_loss, steps=steps, batch_size=batch_size,
+    G, D = nets.ToyGenerator(width=width, depth=depth, act=act), nets.ToyDiscriminator(width=width, depth=depth, act=act)
+    h = train(G, D, batches(toy, seed=seed), steps=steps, batch_size=batch_size,
               opt_G=torch.optim.Adam(G.parameters(), lr=lr, betas=betas),
               opt_D=torch.optim.Adam(D.parameters(), lr=lr, betas=betas), n_critic=n_critic,
               snapshot_every=snapshot_every, snapshot_z=G.noise(n_snapshot, seed=seed + 1), callback=callback, progress=progress,
-              desc=f"WGAN-{mode}", **rules)
+              desc=f"{'GAN' if mode == 'gan' else 'WGAN-' + mode}", **rules[mode]())
     return G.eval(), D.eval(), h
 
 
@@ -114,11 +119,14 @@ def per_epoch(values, steps_per_epoch):
 def loss_tracks_quality(meta):
     """The WGAN paper's claim (Arjovsky et al. 2017, Figures 3 and 4), on a checkpoint's stored history: does the
     critic's estimate of W_1, E[D(Y)] - E[D(g(Z))] (``critic_gap``; for a GAN, the discriminator's loss), fall with
-    the sample quality (MNIST-FID) along training? Both are averaged per epoch; returns a namespace with ``loss``,
-    ``fid`` (epochs,) and Spearman's rank correlation ``rho`` (1: the same order) and its ``p`` value.
+    the sample quality (MNIST-FID) along training? Both are averaged per epoch. The critic is trained against the
+    trained generator, so its FID is used (``fid_trained_per_epoch``) when the shipped generator is an average.
+    Returns a namespace with ``key``, ``loss``, ``fid`` (epochs,) and Spearman's rank correlation ``rho``
+    (1: the same order) and its ``p`` value.
     """
     key = "critic_gap" if len(meta.get("critic_gap", [])) else "d_loss"
     loss = per_epoch(meta[key], meta["steps_per_epoch"])
-    fid = torch.as_tensor(meta["fid_per_epoch"], dtype=torch.float64)[:len(loss)]
+    fids = meta.get("fid_trained_per_epoch") or meta["fid_per_epoch"]
+    fid = torch.as_tensor(fids, dtype=torch.float64)[:len(loss)]
     rho, p = spearmanr(loss.numpy(), fid.numpy())
     return SimpleNamespace(key=key, loss=loss, fid=fid, rho=float(rho), p=float(p))

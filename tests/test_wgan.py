@@ -1,3 +1,5 @@
+import math
+
 import pytest
 import torch
 
@@ -60,3 +62,19 @@ def test_loss_tracks_quality_ranks_the_per_epoch_means():
     gan = dict(critic_gap=[], d_loss=[-v for v in falling], steps_per_epoch=steps, fid_per_epoch=meta["fid_per_epoch"])
     r = wgan.loss_tracks_quality(gan)
     assert r.key == "d_loss" and r.rho == pytest.approx(-1.0)
+    averaged = dict(meta, fid_per_epoch=meta["fid_per_epoch"][::-1], fid_trained_per_epoch=meta["fid_per_epoch"])
+    assert wgan.loss_tracks_quality(averaged).rho == pytest.approx(1.0)     # the trained generator's FID is used
+
+
+def test_toy_wgan_modes_and_architectures():
+    """mode="gan" trains with the GAN losses (a fresh discriminator's loss is 2 log 2 at logits near 0), the WGAN
+    modes with the critic loss (near 0 for a fresh critic); depth and act build both networks; other modes fail."""
+    G, D, h = wgan.toy_wgan("gan", steps=3, width=16, depth=2, act="tanh", batch_size=64, progress=False)
+    assert h.d_loss[0] == pytest.approx(2 * math.log(2), abs=0.1)
+    for net in (G, D):
+        assert sum(isinstance(m, torch.nn.Tanh) for m in net.modules()) == 2
+        assert not any(isinstance(m, torch.nn.ReLU) for m in net.modules())
+    _, _, h = wgan.toy_wgan("clip", steps=3, width=16, depth=1, batch_size=64, progress=False)
+    assert abs(h.d_loss[0]) < 0.1
+    with pytest.raises(ValueError, match="mode"):
+        wgan.toy_wgan("hinge", steps=1)
