@@ -82,18 +82,20 @@ def settings(recipe):
     return json.loads(json.dumps({k: v for k, v in recipe.items() if k != "epochs"}))
 
 
-def flat(curve, window=5, tol=0.03):
+def flat(curve, window=5, tol=0.03, spread=0.10):
     """Has the curve stopped moving? The least-squares line through its last ``window`` values changes by
-    less than ``tol`` (relative to their mean) across them.
+    less than ``tol`` (relative to their mean) across them, and none of them is more than ``spread`` away from
+    that mean (a noisy curve's line says nothing: WGAN-clip's MNIST-FID can jump fivefold in one epoch).
 
-    >>> flat([100, 80, 61, 60, 62, 61, 60]), flat([100, 90, 80, 70, 60, 50])
-    (True, False)
+    >>> flat([100, 80, 61, 60, 62, 61, 60]), flat([100, 90, 80, 70, 60, 50]), flat([668, 604, 2741, 700, 593])
+    (True, False, False)
     """
     if len(curve) < window:
         return False
     last = np.asarray(curve[-window:], dtype=float)
     slope = np.polyfit(np.arange(window), last, 1)[0]
-    return bool(abs(slope) * (window - 1) < tol * last.mean())
+    mean = last.mean()
+    return bool(abs(slope) * (window - 1) < tol * mean and np.abs(last - mean).max() <= spread * mean)
 
 
 def train_classifier(epochs=3, batch_size=128, lr=1e-3, seed=0, root=None, progress=True):
