@@ -27,6 +27,7 @@ import numpy as np
 
 from .answers import Answer, NotAnswered, Wrong, function_of, lipschitz_potential, names, number, segment, yes_no
 from .closedforms import LOG2, best_segment, parallel_lines, shifted_uniforms_D_star, shifted_uniforms_js, square_w1
+from .closedforms import tilted_segment_grad_ot, tilted_segment_slopes, tilted_segment_w, vertical_segment_psi_gap
 from .closedforms import w1_cdf, w2_segment
 
 
@@ -41,6 +42,9 @@ _D_POINTS = [(x, s) for s in (0.0, 0.25, 0.5, 0.75, 1.5) for x in (0.1, 0.4, 0.6
              if (0 < x < 1 or s < x < 1 + s) and min(abs(x - t) for t in (0, 1, s, 1 + s)) > 1e-9]
 _SHIFTS = [(s,) for s in (0.0, 0.1, 0.25, 0.5, 0.9, 1.0, 1.5, 3.0, -0.3, -2.0)]
 _XT = [tuple(_rng.normal(0, 1, size=(2, 2))) for _ in range(6)]
+_TILTS = [(s,) for s in (-2.0, -0.7, -1e-3, 0.0, 1e-3, 0.4, 1.5, 3.0)]
+_CUTS = [(c,) for c in (0.0, 0.1, 0.25, 0.4, 0.5)]
+_POSITIONS = [(t,) for t in (-1.0, -0.3, 0.0, 0.2, 0.5, 1.0)]
 
 
 def _segment_diagnose(f, ref, failed):
@@ -57,6 +61,33 @@ def _grad_diagnose(f, ref, failed):
     if all(abs(v - ref(x, t) ** 2 / 4) < 1e-9 for (x, t), v in failed):
         return "That is |x - T(x)|^2: the norm of the gradient, not the cost."
     return None
+
+
+def _tilt_diagnose(f, ref, failed):
+    if all(a[0] < 0 for a, _ in failed):
+        return "It fails only where s < 0: which half of the segment goes to y1 = (-1, 0) then?"
+    if all(abs(v - ref(*a) + 1 / 3) < 1e-9 for a, v in failed):
+        return "Did you forget the vertical spread of mu_s (E[X_2^2] = 1/3)?"
+    return None
+
+
+def _sign_or_factor(ref, failed, sign, factor):
+    """The message ``sign`` when the student's values are -ref, ``factor`` when they are ref / 2 or ref / 4."""
+    if all(abs(v + ref(*a)) < 1e-9 for a, v in failed):
+        return sign
+    if any(all(abs(k * v - ref(*a)) < 1e-9 for a, v in failed) for k in (2, 4)):
+        return factor
+    return None
+
+
+def _grad_ot_diagnose(f, ref, failed):
+    return _sign_or_factor(ref, failed, "Check the sign: y1 = (-1, 0) is on the left, and grad_x |x - y|^2 = 2 (x - y).",
+                           "Check the factor: grad_x |x - y|^2 = 2 (x - y), and u = 2z - 1.")
+
+
+def _gap_diagnose(f, ref, failed):
+    return _sign_or_factor(ref, failed, "Check the sign: the cell of y1 = (-1, 0) is where |x - y1|^2 - psi_1 is the "
+                           "smaller one.", "Check the factor: |x - y1|^2 - |x - y2|^2 = 4 x1.")
 
 
 ANSWERS = {
@@ -138,6 +169,37 @@ ANSWERS = {
         lambda: lambda x, t: 2 * float(np.linalg.norm(np.asarray(x, dtype=float) - np.asarray(t, dtype=float))),
         function_of(_XT, diagnose=_grad_diagnose),
         "On the Laguerre cell of y_j = T_psi(x), psi^c(x) = |x - y_j|^2 - psi_j: its gradient in x is ...?"),
+    # Exercise 6
+    "ex6_W": Answer(
+        "h(s) = W(mu_s, nu) for the segment [(-s, -1), (s, 1)]", lambda: tilted_segment_w,
+        function_of(_TILTS, diagnose=_tilt_diagnose),
+        "It is Exercise 2's formula with a = (-s, -1), b = (s, 1): the midpoint is 0 and b - a = (2s, 2)."),
+    "ex6_right_derivative": Answer(
+        "h'(0+)", lambda: tilted_segment_slopes()[0], number(rtol=1e-3),
+        "Differentiate your h(s) for s > 0 and let s -> 0: the term |s| is s there.",
+        mistakes=[(lambda: 0.0, "h is not differentiable at 0: the term |s| has different slopes on each side, and "
+                   "the question asks for the slope on the right."),
+                  (lambda: tilted_segment_slopes()[1], "That is the left derivative (s < 0, where |s| = -s).")]),
+    "ex6_left_derivative": Answer(
+        "h'(0-)", lambda: tilted_segment_slopes()[1], number(rtol=1e-3),
+        "Differentiate your h(s) for s < 0 and let s -> 0: the term |s| is -s there.",
+        mistakes=[(lambda: 0.0, "h is not differentiable at 0: the term |s| has different slopes on each side, and "
+                   "the question asks for the slope on the left."),
+                  (lambda: tilted_segment_slopes()[0], "That is the right derivative (s > 0, where |s| = s).")]),
+    "ex6_grad_ot": Answer(
+        "the (Grad-OT) formula at s = 0 for the assignment y1 on z in [c, c + 1/2]", lambda: tilted_segment_grad_ot,
+        function_of(_CUTS, diagnose=_grad_ot_diagnose),
+        "D_s g(s, z) = (2z - 1, 0) and grad_x c(x, y_j) = 2 (x - y_j) with x = (0, 2z - 1): the formula is "
+        "E[(2Z - 1) * 2 * (0 - first coordinate of y_j(Z))]: integrate (2z - 1) times +2 on [c, c + 1/2], -2 elsewhere."),
+    "ex6_psi_gap": Answer(
+        "psi_1 - psi_2 for the segment [(t, -1), (t, 1)]", lambda: vertical_segment_psi_gap,
+        function_of(_POSITIONS, diagnose=_gap_diagnose),
+        "The cell of y1 is {x : 4 x1 <= psi_1 - psi_2}, and all the points of the segment have x1 = t. Write H as a "
+        "function of delta = psi_1 - psi_2 (with psi_2 = 0): where is it largest?"),
+    "ex6_hypothesis": Answer(
+        "the hypotheses of the theorem that fail", lambda: {"interface"}, names,
+        "Check them one by one on the tilts |s| < 1: at s = 0, is the maximiser of H unique (write H as a function of "
+        "psi_1 - psi_2)? Which set do the Laguerre cells of psi = 0 share, and what is its mu_0-mass?"),
 }
 
 

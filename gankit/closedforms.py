@@ -1,11 +1,14 @@
 r"""The exercises' answers in closed form: what ``gankit.check`` compares the students' answers with.
 
 Exercise 1 (W1 of the square against three points, reduced to 1D integrals), Exercise 2 (W2 of a segment against two
-points), Exercise 3 (discrete W1 by the CDF formula), Exercise 4 (parallel lines) and Exercise 5 (the optimal
-discriminator of two shifted uniforms). Each function states the formula it computes and checks a known value.
+points), Exercise 3 (discrete W1 by the CDF formula), Exercise 4 (parallel lines), Exercise 5 (the optimal
+discriminator of two shifted uniforms) and Exercise 6 (a vertical segment, where the gradient formula (Grad-OT)
+fails). Each function states the formula it computes and checks a known value.
 
-References: the course slides (001, Exercises 1 and 2; 002, parallel lines; 003, discrete W1); Arjovsky, Chintala,
-Bottou, Wasserstein GAN, ICML 2017 (arXiv:1701.07875), Example 1.
+References: the course slides (001, Exercises 1 and 2, "The Gradient formula"; 002, parallel lines; 003, discrete
+W1); Arjovsky, Chintala, Bottou, Wasserstein GAN, ICML 2017 (arXiv:1701.07875), Example 1; Houdard, Leclaire,
+Papadakis, Rabin, On the gradient formula for learning generative models with regularized optimal transport costs,
+TMLR 2023.
 """
 import functools
 import math
@@ -81,6 +84,68 @@ def shifted_uniforms_js(s):
     True
     """
     return min(abs(float(s)), 1.0) * LOG2
+
+
+# ----------------------------------------------------------------------------- Exercise 6: (Grad-OT) fails
+
+def tilted_segment_w(s):
+    r"""Exercise 6: h(s) = W(mu_s, nu) for mu_s uniform on the segment [a, b] = [(-s, -1), (s, 1)], i.e. the generator
+    g_s(z) = a + z (b - a) = (s u, u) with u = 2z - 1, z ~ U[0, 1] (nu, c as in Exercise 2). Exercise 2's formula with
+    midpoint 0 and b - a = (2s, 2):
+
+        h(s) = (4 s^2 + 4) / 12 + 1 - |2s| / 2 = 4/3 - |s| + s^2 / 3.
+
+    It has a kink at the vertical segment s = 0: h'(0+) = -1, h'(0-) = +1 (``tilted_segment_slopes``).
+
+    >>> round(tilted_segment_w(0.0), 12), round(tilted_segment_w(-1.5), 12)   # vertical: 4/3; best tilt |s| = 3/2: 7/12
+    (1.333333333333, 0.583333333333)
+    """
+    s = float(s)
+    return 4.0 / 3.0 - abs(s) + s * s / 3.0
+
+
+def tilted_segment_slopes():
+    r"""Exercise 6: the one-sided derivatives (h'(0+), h'(0-)) of ``tilted_segment_w`` at the vertical segment:
+    d/ds (s^2 / 3) = 0 at 0 and -|s| has slopes -1 on the right and +1 on the left, so (-1, +1). h has a strict
+    local maximum at s = 0 (a concave kink): tilting the vertical segment either way lowers W.
+
+    >>> tilted_segment_slopes()
+    (-1.0, 1.0)
+    """
+    return -1.0, 1.0
+
+
+def tilted_segment_grad_ot(c):
+    r"""Exercise 6: the value at s = 0 of the gradient formula (Grad-OT)
+
+        E[ D_s g(s, Z)^T grad_x c(g_s(Z), y_j(Z)) ] = E[ (u, 0) . 2 (g_0(Z) - y_j(Z)) ] = -2 E[ u y_j(Z),1 ]
+
+    (y_j,1 the first coordinate of y_j: -1 for y1, +1 for y2), when the points of the vertical segment g_0(z) = (0, u) (all on the Laguerre interface x1 = 0 of the optimal
+    psi_1 = psi_2) are sent to y1 = (-1, 0) for z in [c, c + 1/2] and to y2 = (1, 0) otherwise (an optimal map: mass 1/2
+    each), c in [0, 1/2]. With u = 2z - 1: 2 (2 int_c^(c+1/2) (2z - 1) dz - int_0^1 (2z - 1) dz) = 4c - 1. It sweeps the
+    interval [h'(0+), h'(0-)] = [-1, 1]: c = 0 (the lower half to y1, the limit of the optimal maps as s -> 0+) gives the
+    right derivative, c = 1/2 the left one.
+
+    >>> tilted_segment_grad_ot(0.0), tilted_segment_grad_ot(0.25), tilted_segment_grad_ot(0.5)
+    (-1.0, 0.0, 1.0)
+    """
+    return 4.0 * float(c) - 1.0
+
+
+def vertical_segment_psi_gap(t):
+    r"""Exercise 6: psi_1 - psi_2 for the optimal psi of W(mu_t, nu), mu_t uniform on the vertical segment
+    [(t, -1), (t, 1)]. The Laguerre cell of y1 is {4 x1 <= psi_1 - psi_2} (Exercise 2), and with psi_2 = 0, delta = psi_1:
+
+        H(delta) = E|X - y2|^2 + delta / 2 + min(4t - delta, 0),
+
+    increasing (slope 1/2) for delta < 4t and decreasing (slope -1/2) after: the unique maximiser is delta = 4t, with
+    H = t^2 + 4/3 = W. So the optimal psi is unique up to a constant, and its interface x1 = (psi_1 - psi_2) / 4 = t holds
+    the whole segment, for every t.
+
+    >>> vertical_segment_psi_gap(0.25)
+    1.0
+    """
+    return 4.0 * float(t)
 
 
 # ----------------------------------------------------------------------------- Exercise 1: W1 by quadrature

@@ -4,12 +4,14 @@ import math
 import numpy as np
 import ot as pot
 import pytest
+import torch
 from scipy import stats
 
 import gankit.check as chk
 from gankit import closedforms as cf
 from gankit import divergences
 from gankit.check import check, reference
+from gankit.ot import semi_dual
 
 P3 = np.array([0, 2, 6, 8, 4, 2, 1, 1, 0, 0]) / 24
 Q3 = np.array([3, 4, 2, 0, 0, 2, 5, 5, 2, 1]) / 24
@@ -84,6 +86,71 @@ def test_parallel_lines():
     assert cf.parallel_lines(-1e-6) == (1e-6, math.log(2), math.inf)
 
 
+Y2 = np.array([[-1.0, 0.0], [1.0, 0.0]])      # Exercises 2 and 6: y1, y2
+
+
+def segment_ot(a, b, n):
+    """POT on n midpoints of [a, b] against nu = (delta_y1 + delta_y2) / 2: (W, psi_1 - psi_2)."""
+    x = np.asarray(a, dtype=float) + ((np.arange(n) + 0.5) / n)[:, None] * (np.asarray(b, dtype=float) - np.asarray(a, dtype=float))
+    W, log = pot.emd2(np.full(n, 1 / n), np.array([0.5, 0.5]), pot.dist(x, Y2), log=True)
+    return W, log["v"][0] - log["v"][1]
+
+
+@pytest.mark.parametrize("s", [-2.0, -0.4, 0.0, 0.1, 1.5])
+def test_tilted_segment_against_pot_and_exercise_2(s):
+    """Exercise 6: h(s) is Exercise 2's W for [(-s, -1), (s, 1)], and POT's W minus the midpoint-rule error."""
+    n = 400
+    assert cf.tilted_segment_w(s) == pytest.approx(cf.w2_segment([-s, -1], [s, 1]), abs=1e-12)
+    W, _ = segment_ot([-s, -1], [s, 1], n)
+    assert abs(W - (cf.tilted_segment_w(s) - (4 * s**2 + 4) / (12 * n**2))) < 1e-9
+
+
+def test_tilted_segment_slopes_are_pots_one_sided_quotients():
+    """h'(0+) = -1, h'(0-) = +1: POT's difference quotients at 0 are -1 + eps/3 and 1 - eps/3 (h is not differentiable)."""
+    n, eps = 400, 1e-4
+    W0, _ = segment_ot([0, -1], [0, 1], n)
+    right = (segment_ot([-eps, -1], [eps, 1], n)[0] - W0) / eps
+    left = (W0 - segment_ot([eps, -1], [-eps, 1], n)[0]) / eps
+    slope_right, slope_left = cf.tilted_segment_slopes()
+    assert right == pytest.approx(slope_right + eps / 3, abs=1e-6) and left == pytest.approx(slope_left - eps / 3, abs=1e-6)
+    assert slope_left - slope_right == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("c", [0.0, 0.125, 0.25, 0.3, 0.5])
+def test_grad_ot_at_the_vertical_segment_by_autograd(c):
+    """Exercise 6: d/ds E|g_s(Z) - y_j(Z)|^2 at s = 0 (autograd, Z on a midpoint grid) for y1 on z in [c, c + 1/2] is
+    4c - 1, between the one-sided derivatives; that assignment's cost bounds h from above, touching at 0."""
+    n = 4000
+    z = (torch.arange(n, dtype=torch.float64) + 0.5) / n
+    j = torch.where((z >= c) & (z <= c + 0.5), 0, 1)
+    y = torch.as_tensor(Y2)
+
+    def cost(s):
+        x = torch.stack([s * (2 * z - 1), 2 * z - 1], 1)
+        return ((x - y[j]) ** 2).sum(1).mean()
+
+    s = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    (g,) = torch.autograd.grad(cost(s), s)
+    assert g.item() == pytest.approx(cf.tilted_segment_grad_ot(c), abs=1e-6)
+    right, left = cf.tilted_segment_slopes()
+    assert right - 1e-9 <= cf.tilted_segment_grad_ot(c) <= left + 1e-9
+    for s in (-0.3, -0.01, 0.01, 0.3):
+        assert cost(torch.tensor(s, dtype=torch.float64)).item() >= cf.tilted_segment_w(s) - 1e-6
+
+
+@pytest.mark.parametrize("t", [-1.0, -0.3, 0.0, 0.2, 0.7])
+def test_vertical_segment_psi_gap_against_pot_and_the_semi_dual(t):
+    """POT's dual potential has psi_1 - psi_2 = 4t; the semi-dual H(delta) is largest at delta = 4t only (slopes +-1/2)."""
+    _, gap = segment_ot([t, -1], [t, 1], 400)
+    assert gap == pytest.approx(cf.vertical_segment_psi_gap(t), abs=1e-9)
+    x = torch.stack([torch.full((400,), t, dtype=torch.float64), torch.linspace(-1, 1, 400, dtype=torch.float64)], 1)
+    H = lambda d: semi_dual(torch.tensor([d, 0.0], dtype=torch.float64), x, torch.as_tensor(Y2)).item()
+    best = H(cf.vertical_segment_psi_gap(t))
+    for h in (0.05, 0.5):
+        assert H(cf.vertical_segment_psi_gap(t) + h) == pytest.approx(best - h / 2, abs=1e-9)
+        assert H(cf.vertical_segment_psi_gap(t) - h) == pytest.approx(best - h / 2, abs=1e-9)
+
+
 # ----------------------------------------------------------------------------- the messages
 
 def optimal_potential():
@@ -131,6 +198,15 @@ def test_known_mistakes_have_their_own_message(capsys):
     assert "a_1 > b_1" in printed(capsys, "ex2_W", lambda a, b: cf.w2_segment(a, b) + (a[0] > b[0]) * 0.3)
     assert "sign is flipped" in printed(capsys, "ex3_potential", -optimal_potential())
     assert "not 1-Lipschitz" in printed(capsys, "ex3_potential", 2 * optimal_potential())
+    assert "s < 0" in printed(capsys, "ex6_W", lambda s: 4 / 3 - s + s**2 / 3)
+    assert "vertical spread" in printed(capsys, "ex6_W", lambda s: 1 - abs(s) + s**2 / 3)
+    assert "left derivative" in printed(capsys, "ex6_right_derivative", 1.0)
+    assert "not differentiable" in printed(capsys, "ex6_left_derivative", 0.0)
+    assert "sign" in printed(capsys, "ex6_grad_ot", lambda c: 1 - 4 * c)
+    assert "factor" in printed(capsys, "ex6_grad_ot", lambda c: 2 * c - 0.5)
+    assert "factor" in printed(capsys, "ex6_psi_gap", lambda t: t)
+    assert "sign" in printed(capsys, "ex6_psi_gap", lambda t: -4 * t)
+    assert "should not be there" in printed(capsys, "ex6_hypothesis", ["interface", "unique"])
 
 
 @pytest.mark.parametrize("value", ["log 2", [1, 2], np.ones((2, 2)), float("nan"), True, {"a": 1}])
@@ -147,8 +223,6 @@ def test_functions_that_crash_or_return_none(capsys):
 
 
 def test_torch_and_numpy_scalars(capsys):
-    import torch
-
     assert printed(capsys, "ex1_js", torch.tensor(math.log(2))).startswith("✅")
     assert printed(capsys, "ex1_js", np.array([math.log(2)])).startswith("✅")
     assert printed(capsys, "ex5_unit_gradient", np.bool_(False)).startswith("✅")

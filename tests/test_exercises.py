@@ -18,8 +18,8 @@ def test_exercises_are_up_to_date():
     assert not problems, "\n".join(problems) + "\nRun `python -m gankit.exercises` to regenerate exercises/."
 
 
-def test_there_are_five_exercises():
-    assert len(NAMES) == 5 and [n[:4] for n in NAMES] == ["ex1_", "ex2_", "ex3_", "ex4_", "ex5_"]
+def test_there_are_six_exercises():
+    assert len(NAMES) == 6 and [n[:4] for n in NAMES] == ["ex1_", "ex2_", "ex3_", "ex4_", "ex5_", "ex6_"]
 
 
 @pytest.mark.parametrize("name", NAMES)
