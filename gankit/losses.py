@@ -16,6 +16,8 @@ References: Goodfellow et al., Generative Adversarial Nets, NeurIPS 2014 (arXiv:
 Bottou, Wasserstein GAN, ICML 2017 (arXiv:1701.07875); Gulrajani et al., Improved Training of Wasserstein GANs,
 NeurIPS 2017 (arXiv:1704.00028).
 """
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -32,6 +34,20 @@ def gan_d_loss(D, y, x):
     1.386294
     """
     return F.softplus(-D(y)).mean() + F.softplus(D(x)).mean()
+
+
+def js_lower_bound(D, y, x):
+    """(L(D) + log 4) / 2 = (log 4 - gan_d_loss(D, y, x)) / 2 on the batches y (real) and x (fake), a float.
+
+    Since sup_D L(theta, D) = 2 JS(mu_theta, nu) - log 4 (slides 001, "Relation with Jensen-Shannon divergence"),
+    every discriminator gives JS(mu_theta, nu) >= (L(theta, D) + log 4) / 2: here L is estimated on the batches.
+    A discriminator that cannot tell proves nothing (0); a perfect one proves JS = log 2:
+
+    >>> js_lower_bound(lambda v: torch.zeros(len(v)), torch.ones(3, 2), torch.zeros(5, 2))
+    0.0
+    """
+    with torch.no_grad():
+        return (math.log(4) - gan_d_loss(D, y, x).item()) / 2
 
 
 def gan_g_loss(D, x):

@@ -11,6 +11,7 @@ from torchvision.utils import make_grid
 
 from . import losses, toys
 from .data import as_numpy, to_unit
+from .nets import device_of
 from .ot import c_transform, laguerre_assign, pixel_centres
 
 
@@ -163,7 +164,7 @@ def toy_scene(G, D, y, n=100, z=None, g_loss=None, link=torch.sigmoid, box=None,
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 4.5))
     if D is not None:
-        dev = next(D.parameters()).device
+        dev = device_of(D)
         gx, gy = torch.linspace(x0, x1, res), torch.linspace(y0, y1, res)
         X, Y = torch.meshgrid(gx, gy, indexing="xy")
         with torch.no_grad():

@@ -98,15 +98,18 @@ def frames(history, discriminators, label="step", offset=0):
 
 
 def vanishing_gradients(G, D, real, steps=2000, record_every=20, n=1000, lr=1e-3, betas=(0.5, 0.9), batch_size=256,
-                        seed=0, progress=True):
+                        seed=0, progress=True, extra=None):
     """Train D towards optimality against the FIXED generator G and record, every ``record_every`` D steps,
     the generator's gradient norm ||grad_theta|| for both generator losses on n fixed noise vectors z.
 
     Returns a namespace of arrays: ``steps`` (D steps), ``saturating`` (log(1 - D(g)) loss),
-    ``non_saturating`` (-log D(g) loss), ``d_fake`` = mean D(g_theta(z)) (D's belief that fakes are real).
+    ``non_saturating`` (-log D(g) loss), ``d_fake`` = mean D(g_theta(z)) (D's belief that fakes are real), and
+    one array per entry of ``extra``, a dict name -> f(G, D, z) -> float of further measurements made at the same
+    steps (e.g. ``manifolds.vanishing_bound``).
     """
     z = G.noise(n, seed=seed)
-    rec = SimpleNamespace(steps=[], saturating=[], non_saturating=[], d_fake=[])
+    extra = extra or {}
+    rec = SimpleNamespace(steps=[], saturating=[], non_saturating=[], d_fake=[], **{k: [] for k in extra})
 
     def measure(step, G, D):
         if step % record_every == 0 or step in (0, 1):
@@ -115,6 +118,8 @@ def vanishing_gradients(G, D, real, steps=2000, record_every=20, n=1000, lr=1e-3
             rec.non_saturating.append(generator_grad_norm(G, D, z, losses.gan_g_loss))
             with torch.no_grad():
                 rec.d_fake.append(torch.sigmoid(D(G(z))).mean().item())
+            for k, f in extra.items():
+                getattr(rec, k).append(f(G, D, z))
 
     measure(0, G, D)
     train_discriminator(G, D, real, steps, lr=lr, betas=betas, batch_size=batch_size, callback=measure,

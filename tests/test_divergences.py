@@ -3,9 +3,9 @@ import math
 
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import integrate, stats
 from scipy.spatial.distance import jensenshannon
-from scipy.special import expit
+from scipy.special import expit, rel_entr
 
 from gankit import divergences as dv
 
@@ -101,3 +101,75 @@ def test_non_saturating_loss_descends_kl_minus_twice_js(theta0):
     assert d_ns == pytest.approx(d_rhs, rel=1e-5)
     wrong = lambda t: dv.kl_divergence(stats.norm(t, 1).pdf, p_r, **box) - dv.js_divergence(stats.norm(t, 1).pdf, p_r, **box)
     assert abs(d_ns - (wrong(theta0 + h) - wrong(theta0 - h)) / (2 * h)) > 1e-2
+
+
+# ----------------------------------------------------------------------------- KL, TV and Pinsker's inequality
+
+GAUSS_PAIRS = [(0, 1, 1, 1), (0, 1, 3, 1), (0.5, 2, -1, 2), (0, 1, 0, 2), (0, 2, 0, 1), (1, 0.5, -0.3, 1.7), (0, 1, 0, 1)]
+
+
+@pytest.mark.parametrize("m1, s1, m2, s2", GAUSS_PAIRS)
+def test_gaussian_kl_against_quadrature_and_scipy(m1, s1, m2, s2):
+    """The closed form against the kit's quadrature and scipy's rel_entr summed on a fine grid."""
+    p, q = stats.norm(m1, s1).pdf, stats.norm(m2, s2).pdf
+    closed = dv.gaussian_kl(m1, s1, m2, s2)
+    assert dv.kl_divergence(p, q, lo=-30, hi=30) == pytest.approx(closed, abs=1e-8)
+    x = np.linspace(-30, 30, 600_001)
+    assert rel_entr(p(x), q(x)).sum() * (x[1] - x[0]) == pytest.approx(closed, abs=1e-6)
+    assert closed >= 0 and (closed == 0) == ((m1, s1) == (m2, s2))       # KL >= 0, = 0 iff equal
+
+
+def test_kl_is_not_symmetric_and_infinite_without_absolute_continuity():
+    """KL(N(0,1) | N(0,4)) = log 2 - 3/8 != KL(N(0,4) | N(0,1)) = 3/2 - log 2; U[0,1] << U[0,2] but not conversely."""
+    assert dv.gaussian_kl(0, 1, 0, 2) == pytest.approx(LOG2 - 3 / 8)
+    assert dv.gaussian_kl(0, 2, 0, 1) == pytest.approx(1.5 - LOG2)
+    u1, u2 = stats.uniform(0, 1).pdf, stats.uniform(0, 2).pdf
+    assert dv.kl_divergence(u1, u2, 0, 2, points=[1]) == pytest.approx(LOG2, abs=1e-12)
+    assert dv.kl_divergence(u2, u1, 0, 2, points=[1]) == math.inf
+
+
+@pytest.mark.parametrize("m1, s1, m2, s2", GAUSS_PAIRS)
+def test_gaussian_tv_against_quadrature(m1, s1, m2, s2):
+    """Closed form (crossing points and CDFs) against 1/2 int |p - q| and against 1 - int min(p, q) by quad."""
+    p, q = stats.norm(m1, s1).pdf, stats.norm(m2, s2).pdf
+    closed = dv.gaussian_tv(m1, s1, m2, s2)
+    cuts = dv.gaussian_crossings(m1, s1, m2, s2)
+    assert dv.tv_distance(p, q, points=cuts) == pytest.approx(closed, abs=1e-9)
+    overlap = sum(integrate.quad(lambda t: min(p(t), q(t)), a, b, limit=200)[0]
+                  for a, b in zip([-np.inf] + cuts, cuts + [np.inf]))
+    assert 1 - overlap == pytest.approx(closed, abs=1e-9)
+    for c in cuts:                                                          # the crossings are crossings
+        assert p(c) == pytest.approx(q(c), rel=1e-9)
+
+
+@pytest.mark.parametrize("m", [0.1, 0.5, 1.0, 2.0, 4.0])
+def test_tv_of_unit_gaussians_is_2_phi_m_over_2_minus_1(m):
+    assert dv.gaussian_tv(0, 1, m, 1) == pytest.approx(2 * stats.norm.cdf(m / 2) - 1, abs=1e-12)
+
+
+def test_pinsker_holds_and_is_not_tight_for_nearby_gaussians():
+    """TV <= sqrt(KL / 2) on a grid of pairs, both orders of KL; for N(0,1), N(m,1) with m -> 0,
+    TV / sqrt(KL / 2) = (2 Phi(m/2) - 1) / (m / 2) -> 2 phi(0) = sqrt(2 / pi)."""
+    for m in np.linspace(0, 5, 21):
+        for s in [0.2, 0.5, 1.0, 2.0, 5.0]:
+            tv = dv.gaussian_tv(0, 1, m, s)
+            assert tv <= math.sqrt(dv.gaussian_kl(0, 1, m, s) / 2) + 1e-12
+            assert tv <= math.sqrt(dv.gaussian_kl(m, s, 0, 1) / 2) + 1e-12
+    m = 1e-4
+    ratio = dv.gaussian_tv(0, 1, m, 1) / math.sqrt(dv.gaussian_kl(0, 1, m, 1) / 2)
+    assert ratio == pytest.approx(math.sqrt(2 / math.pi), rel=1e-6)
+
+
+# ----------------------------------------------------------------------------- uniqueness of D*
+
+def test_D_star_is_unique_on_the_supports_and_arbitrary_off_them():
+    """p = U[0, 2] (fake), q = U[1, 3] (real): a bump on the supports lowers L, any change off [0, 3] leaves it."""
+    p, q, where = stats.uniform(0, 2).pdf, stats.uniform(1, 2).pdf, dict(lo=-2.0, hi=5.0, points=[0, 1, 2, 3])
+    D = dv.optimal_discriminator(p, q)
+    best = dv.gan_value(p, q, D, **where)
+    assert best == pytest.approx(2 * dv.js_divergence(p, q, **where) - LOG4, abs=1e-12)
+    for t in [-1.0, -0.1, 0.1, 1.0]:                                        # on the overlap [1, 2], D* = 1/2
+        bumped = lambda x: expit(t * np.sin(math.pi * (x - 1)) ** 2) if 1 <= x <= 2 else D(x)
+        assert dv.gan_value(p, q, bumped, **where) < best - 1e-6
+    off = lambda x: D(x) if 0 <= x <= 3 else 0.5 + 0.5 * math.sin(7 * x)     # anything outside the supports
+    assert dv.gan_value(p, q, off, **where) == best

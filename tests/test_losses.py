@@ -3,8 +3,9 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
+from scipy import stats
 
-from gankit import losses, nets
+from gankit import divergences, losses, nets
 
 
 def linear_critic(a):
@@ -128,3 +129,14 @@ def test_gan_losses_are_the_bce_formulas():
     # D = 1/2 everywhere (logit 0): the discriminator loss is 2 log 2
     zero = torch.zeros(4, 1)
     assert losses.gan_d_loss(first_coordinate, zero, zero).item() == pytest.approx(2 * math.log(2))
+
+
+def test_js_lower_bound_reaches_js_at_the_optimal_discriminator():
+    """mu_theta = N(0, 1), nu = N(2, 1): D* = sigmoid(2x - 2), so (L(D*) + log 4) / 2 = JS (quadrature: divergences);
+    a worse D (logit x - 1) gives less. Monte Carlo on 400,000 samples of each."""
+    g = torch.Generator().manual_seed(0)
+    y = 2 + torch.randn(400_000, 1, generator=g, dtype=torch.float64)
+    x = torch.randn(400_000, 1, generator=g, dtype=torch.float64)
+    js = divergences.js_divergence(stats.norm(0, 1).pdf, stats.norm(2, 1).pdf)
+    assert losses.js_lower_bound(lambda v: 2 * v[:, 0] - 2, y, x) == pytest.approx(js, abs=3e-3)
+    assert losses.js_lower_bound(lambda v: v[:, 0] - 1, y, x) < js - 0.02
