@@ -7,7 +7,8 @@ commands that make the checkpoints), ``checkpoints``, ``metrics`` (MNIST-FID, co
 ``plots``, ``divergences`` (optimal discriminator, JS, KL, TV and Pinsker's inequality), ``manifolds`` (supports
 on segments of the plane: perfect discriminators, JS = log 2, the vanishing-gradient bound), ``toys`` (2D GANs, the
 6-point example, vanishing gradients, mode coverage), ``wgan`` (critics against exact W1), ``ot`` (semi-discrete
-optimal transport), ``sdwgan`` (the semi-discrete WGAN), ``drs`` and ``dot`` (better samples from a trained GAN),
+optimal transport), ``duality`` (discrete OT and its dual as linear programs, Lipschitz slopes), ``sdwgan`` (the
+semi-discrete WGAN and the Grad-OT formula), ``drs`` and ``dot`` (better samples from a trained GAN),
 ``closedforms`` (the exercises' answers), ``answers`` (how an answer is compared), ``check`` (the exercise checks), ``grade``
 (scores of submitted notebooks), ``exercises`` (exercises made from solutions), ``notebooks`` and ``results`` (run
 the notebooks, the closing comparison, measure the kit for README).

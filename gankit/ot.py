@@ -85,8 +85,10 @@ def _cost(x, y, kind):
         sq = (x[:, None, :] - y[None, :, :]).pow(2).sum(-1)
     else:  # high dimension: |x|^2 + |y|^2 - 2 <x, y>, one matrix product
         sq = (x.pow(2).sum(1, keepdim=True) + y.pow(2).sum(1)[None, :] - 2 * x @ y.T).clamp_min(0)
-    # |x - y| = sqrt(|x - y|^2); the 1e-12 keeps its gradient finite should x land exactly on a y_j
-    return sq if kind == "sqeuclidean" else sq.clamp_min(1e-12).sqrt()
+    if kind == "sqeuclidean":
+        return sq
+    # |x - y| = sqrt(|x - y|^2), exactly 0 (with gradient 0, not NaN) where x lands on a y_j
+    return torch.where(sq > 0, torch.where(sq > 0, sq, 1.0).sqrt(), 0.0)
 
 
 def _min_over_j(psi, x, y, kind, chunk=None):
@@ -248,11 +250,12 @@ def pixel_centres(n, box=((0, 1), (0, 1)), dtype=torch.float64):
     return torch.stack([X, Y], -1).reshape(-1, 2)
 
 
-def exact_ot(x, y, nu=None, cost="sqeuclidean", mu=None):
-    r"""W between the discrete measures sum_i mu_i delta_{x_i} and sum_j nu_j delta_{y_j} (POT's exact ``ot.emd2``),
+def exact_ot(x, y, nu=None, cost="sqeuclidean", mu=None, plan=False):
+    r"""W between the discrete measures sum_i mu_i delta_{x_i} and sum_j nu_j delta_{y_j} (POT's exact ``ot.emd``),
     and its dual potential on Y: psi (J,) (defined up to a constant), to compare with ASGD's.
 
-    x (N, d), y (J, d), mu (N,) default uniform, nu (J,) default uniform. Returns (W, psi).
+    x (N, d), y (J, d), mu (N,) default uniform, nu (J,) default uniform. Returns (W, psi), and with ``plan=True``
+    also the optimal Kantorovich plan pi (N, J), pi_ij = the mass sent from x_i to y_j.
     With ``cost="euclidean"`` W is W_1, e.g. 5 between two points at distance 5:
 
     >>> exact_ot(torch.zeros(1, 2), torch.tensor([[3.0, 4.0]]), cost="euclidean")[0]
@@ -262,10 +265,11 @@ def exact_ot(x, y, nu=None, cost="sqeuclidean", mu=None):
     a = np.full(len(x), 1.0 / len(x)) if mu is None else np.asarray(mu, dtype=np.float64)
     b = _weights(nu, y).cpu().numpy()
     M = torch.cat([_cost(x[i:i + CHUNK], y, cost) for i in range(0, len(x), CHUNK)]).cpu().numpy()
-    W, log = pot.emd2(a, b, M, log=True, numItermax=10 ** 7)
+    pi, log = pot.emd(a, b, M, log=True, numItermax=10 ** 7)
     if log.get("warning"):
         raise RuntimeError(f"POT's exact solver did not converge: {log['warning']}")
-    return float(W), torch.as_tensor(log["v"])
+    W, psi = float(log["cost"]), torch.as_tensor(log["v"])
+    return (W, psi, torch.as_tensor(pi)) if plan else (W, psi)
 
 
 # ----------------------------------------------------------------------------- gradient of psi^c

@@ -78,6 +78,33 @@ def laguerre(psi, y, cost="sqeuclidean", box=((0, 1), (0, 1)), res=300, samples=
     return _frame(ax, (x0, x1), (y0, y1), title)
 
 
+def plan(x, y, P, ax=None, title=None, labels=False, tol=1e-9):
+    """A transport plan P (N, J) from points x (N, 2) to points y (J, 2): the x_i as blue discs and the y_j as orange
+    rings, with areas proportional to their masses (the row and column sums of P), and an arrow x_i -> y_j of width
+    proportional to P_ij wherever P_ij > tol (``labels``: its mass written beside it). Mass that stays in place
+    (x_i = y_j) has no arrow."""
+    x, y, P = (np.asarray(as_numpy(torch.as_tensor(v).detach().cpu()), dtype=float) for v in (x, y, P))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    a, b = P.sum(1), P.sum(0)
+    ax.scatter(x[:, 0], x[:, 1], s=400 * a / a.max(), c="tab:blue", alpha=0.8, edgecolors="white", label="mu", zorder=3)
+    ax.scatter(y[:, 0], y[:, 1], s=400 * b / b.max(), facecolors="none", edgecolors="tab:orange", linewidths=2.5,
+               label="nu", zorder=4)
+    for i, j in zip(*np.nonzero(P > tol)):
+        if np.allclose(x[i], y[j]):
+            continue
+        ax.annotate("", y[j], x[i], arrowprops=dict(arrowstyle="-|>", color="0.25", lw=0.6 + 4 * P[i, j] / P.max(),
+                                                    shrinkA=5, shrinkB=5), zorder=2)
+        if labels:
+            ax.text(*(0.5 * (x[i] + y[j])), f" {P[i, j]:.3g}", fontsize=8, va="bottom")
+    ax.margins(0.2)
+    ax.set_aspect("equal")
+    ax.legend(fontsize=8, loc="best", markerscale=0.4)
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
 def _frame(ax, xlim, ylim, title=None):
     """A 2D scene's frame: the box, equal axes, no ticks, a small title."""
     ax.set_xlim(*xlim)

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import gankit.ot as sdot
-from gankit import nets, sdwgan
+from gankit import closedforms, nets, sdwgan
 
 COSTS = ["sqeuclidean", "euclidean"]
 
@@ -140,3 +140,69 @@ def test_asgd_refuses_nan_samples():
     y = torch.rand(5, 2, dtype=torch.float64)
     with pytest.raises(ValueError, match="NaN or infinite"):
         sdot.asgd(lambda n: torch.full((n, 2), float("nan")), y, steps=3, progress=False)
+
+
+def test_exact_ot_plan_splits_a_dirac_and_escaping_mass_keeps_w1_at_one():
+    """Slides 001: no map sends delta_x0 to (delta_y1 + delta_y2) / 2, the plan splits the mass; and
+    mu_n = (1 - 1/n) delta_0 + (1/n) delta_n -> delta_0 weakly while W_1(mu_n, delta_0) = 1 and W_2^2 = n."""
+    W, _, P = sdot.exact_ot(torch.zeros(1, 2), torch.tensor([[1.0, 1.0], [1.0, -1.0]]), nu=[0.5, 0.5], cost="euclidean",
+                            plan=True)
+    assert W == pytest.approx(math.sqrt(2), rel=1e-12)
+    np.testing.assert_allclose(P.numpy(), [[0.5, 0.5]], atol=1e-12)
+    origin = torch.zeros(1, 1, dtype=torch.float64)
+    for n in (1, 10, 1000, 10 ** 6):
+        x, mu = torch.tensor([[0.0], [float(n)]], dtype=torch.float64), [1 - 1 / n, 1 / n]
+        assert sdot.exact_ot(x, origin, cost="euclidean", mu=mu)[0] == pytest.approx(1.0, rel=1e-9)
+        assert sdot.exact_ot(x, origin, cost="sqeuclidean", mu=mu)[0] == pytest.approx(n, rel=1e-9)
+
+
+def test_euclidean_cost_is_zero_on_a_point_of_y_with_a_finite_gradient():
+    x = torch.tensor([[0.3, 0.4]], requires_grad=True)
+    C = sdot.cost_matrix(x, torch.tensor([[0.3, 0.4], [0.0, 0.0]]), "euclidean")
+    assert C[0, 0].item() == 0.0 and C[0, 1].item() == pytest.approx(0.5)
+    (g,) = torch.autograd.grad(C.sum(), x)
+    np.testing.assert_allclose(g.numpy(), [[0.6, 0.8]], rtol=1e-6)   # 0 from the first point, x / |x| from the second
+
+
+def test_grad_ot_is_the_closed_form_gradient_for_one_target_point():
+    """nu = delta_0, g(theta, z) = theta_1 + theta_2 z on the line: W = E(theta_1 + theta_2 Z)^2 and its gradient
+    (2 E[theta_1 + theta_2 Z], 2 E[Z (theta_1 + theta_2 Z)]), Z on the points z."""
+    z = torch.linspace(0, 1, 101, dtype=torch.float64)[:, None]
+    t1, t2 = 0.3, -0.7
+    W, grad = sdwgan.grad_ot(lambda th, z: th[0] + th[1] * z, torch.tensor([t1, t2], dtype=torch.float64), z,
+                             torch.zeros(1, 1, dtype=torch.float64))
+    m1, m2 = z.mean().item(), (z ** 2).mean().item()
+    assert W == pytest.approx(t1 ** 2 + 2 * t1 * t2 * m1 + t2 ** 2 * m2, rel=1e-12)
+    np.testing.assert_allclose(grad.numpy(), [2 * t1 + 2 * t2 * m1, 2 * t1 * m1 + 2 * t2 * m2], rtol=1e-12)
+
+
+@pytest.mark.parametrize("a, b", [((-0.6, -0.7), (0.9, 0.8)), ((0.3, -1.0), (-0.2, 2.0)), ((-1.2, 0.1), (1.4, -0.3))])
+def test_grad_ot_is_the_gradient_of_exercise_2s_closed_form(a, b):
+    """mu_theta uniform on a non-vertical segment [a, b] (it never charges the vertical Laguerre interface of the two
+    points, psi* is unique up to a constant, g is affine in theta = (a, b)), nu = (delta_(-1,0) + delta_(1,0)) / 2,
+    c = |x - y|^2: Grad-OT equals the gradient of closedforms.w2_segment, by central differences of the closed form."""
+    n = 2000
+    t = ((torch.arange(n, dtype=torch.float64) + 0.5) / n)[:, None]          # midpoints: zeta = U[0, 1]
+    segment = lambda th, t: th[:2] + t * (th[2:] - th[:2])
+    theta = torch.tensor([*a, *b], dtype=torch.float64)
+    y = torch.tensor([[-1.0, 0.0], [1.0, 0.0]], dtype=torch.float64)
+    _, grad = sdwgan.grad_ot(segment, theta, t, y)
+    eps, th = 1e-6, theta.numpy()
+    fd = [(closedforms.w2_segment(*np.split(th + eps * e, 2)) - closedforms.w2_segment(*np.split(th - eps * e, 2))) / (2 * eps)
+          for e in np.eye(4)]
+    np.testing.assert_allclose(grad.numpy(), fd, atol=2e-3)   # the 2000 midpoints' discretisation error is O(1 / n)
+
+
+def test_grad_ot_matches_finite_differences_of_pot_on_a_square_generator():
+    """The notebook's check: mu_theta uniform on the square theta_1 (1, 1) + theta_2 [0, 1]^2, 5 weighted points."""
+    g = torch.Generator().manual_seed(1)
+    y = 1.5 * torch.rand(5, 2, generator=g, dtype=torch.float64)
+    nu = torch.tensor([0.1, 0.3, 0.2, 0.25, 0.15], dtype=torch.float64)
+    square = lambda th, z: th[0] * torch.ones(2, dtype=th.dtype) + th[1] * z
+    z = sdot.pixel_centres(80)
+    for theta in (torch.tensor([0.2, 0.8], dtype=torch.float64), torch.tensor([-0.1, 1.2], dtype=torch.float64)):
+        _, grad = sdwgan.grad_ot(square, theta, z, y, nu)
+        eps = 1e-3
+        fd = [(sdot.exact_ot(square(theta + eps * e, z), y, nu)[0] - sdot.exact_ot(square(theta - eps * e, z), y, nu)[0])
+              / (2 * eps) for e in torch.eye(2, dtype=torch.float64)]
+        assert np.linalg.norm(grad.numpy() - fd) < 3e-3 * np.linalg.norm(fd), (grad, fd)
