@@ -37,8 +37,7 @@ LOSSES = {
                               monitor=losses.critic_gap),
 }
 
-# Every checkpoint the kit ships, with the settings that make it (the shipped wgan_clip and wgan_gp were made by the
-# previous settings, 32 channels without averaging: each checkpoint's meta["recipe"] says which). "epochs" is the
+# Every checkpoint the kit ships, with the settings that make it (each checkpoint's meta["recipe"]). "epochs" is the
 # most a GAN recipe runs: it stops earlier once its MNIST-FID curve is flat (see ``flat``). "ema": the generator
 # shipped is the exponential moving average of the trained one (``loop.ema_update``); "c": the DCGAN width.
 RECIPES = {

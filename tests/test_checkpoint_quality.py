@@ -2,17 +2,20 @@
 import pytest
 import torch
 
-from gankit import checkpoints, metrics
+from gankit import checkpoints, metrics, train
 
 # name -> (largest MNIST-FID, fewest classes covered) for the runs that must learn (nearly) every digit, set at what
 # ships (5,000 samples). The slides' MLP misses one digit at the 2% share threshold (9 classes on 5,000 samples); the
 # DCGAN covers all 10 (the shipped one scores 43.1; its 25-epoch predecessor with half the channels scored about 60).
+# WGAN-GP's bar is relative: at most 1.25 times the vanilla DCGAN's MNIST-FID (test_wgan_gp_close_to_the_vanilla_gan).
 LEARNS_ALL_DIGITS = {
     "dcgan_adam": (46, 10),
     "mlp_adam": (120, 9),
-    "wgan_gp": (250, 9),
-    "wgan_clip": (400, 8),   # clipping learns slowly (notebook 03): the bar is that it learnt digits at all
-}
+    "wgan_gp": (float("inf"), 10),
+    "wgan_clip": (260, 7),   # clipping at c = 0.01 leaves a nearly flat critic (notebook 03): its curve flattens at
+}                            # about 230 on 5,000 samples with 7 to 8 digits covered
+# the DCGAN recipes train until their MNIST-FID curve is flat (``train.flat``), not for a fixed number of epochs
+TRAINED_TO_FLAT = ("dcgan_adam", "wgan_gp", "wgan_clip")
 
 
 def _report(name, mnist_test):
@@ -29,6 +32,19 @@ def test_generator_quality(name, mnist_test):
     print(f"{name}: MNIST-FID {r['fid']:.1f}, {r['classes_covered']} classes, precision {r['precision']:.3f}, "
           f"recall {r['recall']:.3f}")
     assert r["fid"] < max_fid and r["classes_covered"] >= min_classes
+
+
+def test_wgan_gp_close_to_the_vanilla_gan(mnist_test):
+    """The course's claim on MNIST, at the kit's budgets: WGAN-GP within 1.25 times the vanilla GAN's MNIST-FID."""
+    gp, vanilla = _report("wgan_gp", mnist_test)["fid"], _report("dcgan_adam", mnist_test)["fid"]
+    print(f"MNIST-FID: wgan_gp {gp:.1f}, dcgan_adam {vanilla:.1f}, ratio {gp / vanilla:.2f}")
+    assert gp <= 1.25 * vanilla
+
+
+@pytest.mark.parametrize("name", TRAINED_TO_FLAT)
+def test_trained_until_flat(name):
+    meta = checkpoints.load(name, device="cpu").meta
+    assert meta.get("flat") and train.flat(meta["fid_per_epoch"]), f"{name}: {meta['fid_per_epoch'][-5:]}"
 
 
 def test_dcgan_samples_look_like_digits(mnist_test):
