@@ -38,8 +38,9 @@ def test_critic_schedule_and_after_step_hook():
 
 
 def test_toy_gan_learns_the_eight_gaussians():
-    G, h = _toy_run(steps=500, width=128, batch_size=256)
-    x = G.sample(2000).detach()
+    # 800 steps: at 500 one of the 8 modes can still be missing, depending on the seed and the CPU thread count
+    G, h = _toy_run(steps=800, width=128, batch_size=256)
+    x = G.sample(2000, seed=0).detach()
     d, k = torch.cdist(x, data.EIGHT_CENTRES).min(1)
     assert d.median() < 0.3  # at the start the median distance to a centre is about 1
     assert len(k[d < 0.1].unique()) == 8  # every mode is hit
