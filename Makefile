@@ -33,6 +33,7 @@ test: $(STAMP)
 	$(if $(wildcard notebooks/*.ipynb exercises/*.ipynb),GANKIT_QUICK=1 $(PY) -m pytest -q --nbval-lax $(wildcard notebooks/*.ipynb exercises/*.ipynb))
 	$(if $(wildcard solutions/*.ipynb),GANKIT_QUICK=1 $(PY) -m pytest -q --nbval $(wildcard solutions/*.ipynb))
 	$(MAKE) browser-test
+	$(MAKE) site-test
 
 # JupyterLab in headless Chromium: runs every notebook that has a widget in quick mode, checks that figures
 # and sliders render. Screenshots in tests/artifacts/.
@@ -57,3 +58,21 @@ exercises: $(STAMP)
 NOTEBOOKS ?= exercises/*.ipynb
 grade: $(STAMP)
 	$(PY) -m gankit.grade $(NOTEBOOKS) --csv grades.csv
+
+# The course as a website, from the notebooks' stored outputs (never runs one), into _site/html/ (index.html);
+# make site SOLUTIONS=1 puts the worked solutions in too. docs/publish-site.yml publishes it on GitHub Pages.
+.PHONY: site site-test
+SOLUTIONS ?=
+SITE_STAMP := .venv/.site-installed
+$(SITE_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[site]'
+	touch $(SITE_STAMP)
+
+site: $(SITE_STAMP)
+	rm -rf _site
+	GANKIT_SITE_SOLUTIONS=$(SOLUTIONS) $(PY) -m sphinx -W --keep-going -q -b html -c docs/site -d _site/doctrees . _site/html
+	@echo "The site: _site/html/index.html ($(if $(filter-out 0,$(SOLUTIONS)),with,without) solutions)"
+
+# The site built with -W and opened in headless Chromium (math typeset, figures loaded); screenshots in tests/artifacts/.
+site-test: $(SITE_STAMP) browser-deps
+	$(PY) -m pytest -q -rs tests/site

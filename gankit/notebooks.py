@@ -23,6 +23,16 @@ from . import __version__
 REPO = "https://github.com/gankit/gankit"  # the one place that holds the repository's address
 RELEASE = f"v{__version__}"                # the release tag the set-up cell installs (tag each release so)
 
+
+def colab_url(path, branch="main"):
+    """Colab's address for the kit's notebook at ``path`` (relative to the repository's root) on ``branch``.
+
+    >>> colab_url("notebooks/01_gans_on_toy_data.ipynb")
+    'https://colab.research.google.com/github/.../blob/main/notebooks/01_gans_on_toy_data.ipynb'
+    """
+    return f"{REPO.replace('https://github.com/', 'https://colab.research.google.com/github/')}/blob/{branch}/{path}"
+
+
 SETUP_CELL = f"""# Set-up: where the kit is missing (e.g. on Colab) this installs release {RELEASE}, elsewhere it does nothing.
 try:
     import gankit
