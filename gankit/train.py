@@ -267,7 +267,8 @@ def main(argv=None):
         print(f"{a.name}: one epoch in {time_epoch(a.name, root=a.data):.1f} s ({torch.get_num_threads()} threads, {cpu_name()})")
         return 0
     r = {**RECIPES[a.name], **({"epochs": a.epochs} if a.epochs else {})}
-    command = "python -m gankit.train " + " ".join(argv if argv is not None else sys.argv[1:])
+    # what remakes the weights: the recipe and its epochs (not where the file is written, nor the data folder)
+    command = f"python -m gankit.train {a.name}" + (f" --epochs {a.epochs}" if a.epochs else "")
     t0 = time.perf_counter()
     if r.get("kind") == "classifier":
         C, acc = train_classifier(epochs=r["epochs"], seed=r["seed"], root=a.data)
