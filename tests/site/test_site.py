@@ -5,7 +5,7 @@
 
 1. The build: Sphinx with -W (any warning fails it), from the stored outputs only. Every lecture notebook and
    exercise has its page, the solutions only when GANKIT_SITE_SOLUTIONS=1 (a second build), and no page holds
-   widget JSON or an object repr.
+   widget JSON or an object repr, or TeX in its prose that the math parser did not take.
 2. Three pages in Chromium, served from 127.0.0.1 with every other host unreachable: a lecture notebook with a
    stored widget, an exercise, and the syllabus (README's page while docs/syllabus.md does not exist). On each:
    every math element is typeset by MathJax (no TeX error; no `$$`, `\\(` or `$...$` left in the text), every
@@ -48,6 +48,7 @@ PAGE_FAILURES = [re.compile(p) for p in (r"application/vnd\.jupyter\.widget", r'
                                          r"<[^<>\n]* at 0x[0-9a-fA-F]+>")]
 VISIBLE_FAILURES = PAGE_FAILURES + [re.compile(p) for p in (r"\b\w*(Slider|Box|Output)\(", r"Loading widget",
                                                             r"Error displaying widget")]
+TEX_COMMAND = re.compile(r"\\[A-Za-z]{2,}")   # \mu, \frac...: in a page's prose only when the math parser missed it
 RAW_MATH = re.compile(r"\$\$|\\\(|\\\[|\\begin\{|\$[^$\s][^$\n]{0,200}\$")
 
 
@@ -112,6 +113,15 @@ def pages(html):
                   and p.name not in ("search.html", "genindex.html", "index.html"))
 
 
+def prose(page_html):
+    """A built page's text outside math, code and scripts: where TeX the math parser missed would show raw."""
+    article = page_html[page_html.find('<article'):page_html.rfind('</article>')]
+    for tag in ("script", "style", "pre", "code"):
+        article = re.sub(rf"<{tag}\b.*?</{tag}>", " ", article, flags=re.S)
+    article = re.sub(r'<(span|div) class="math[^"]*">.*?</\1>', "", article, flags=re.S)
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", article))
+
+
 def sidebar(page):
     """The HTML of a page's sidebar (the theme's main navigation)."""
     text = page.read_text()
@@ -141,6 +151,8 @@ def test_build_without_warnings_has_every_page_and_no_solutions(site, record_pro
         bad = [p.pattern for p in PAGE_FAILURES if p.search(html_lib.unescape(re.sub(r"<[^>]+>", " ", text)))]
         assert not bad, f"{page} holds widget JSON or a repr in its text: {bad}"
         assert "jupyter-widgets" not in text and "require.min.js" not in text, f"{page} loads widget JavaScript"
+        raw = RAW_MATH.findall(prose(text)) + TEX_COMMAND.findall(prose(text))
+        assert not raw, f"{page}: TeX the math parser did not take (a $$ block not on lines of its own?): {raw[:3]}"
     record_property("summary", f"build (no solutions, -W): {seconds:.1f} s, {len(built)} pages: {', '.join(built)}")
 
 
