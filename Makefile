@@ -12,7 +12,7 @@ export GANKIT_DATA
 CHROMIUM := chromium=156.* chromium-driver=156.*
 SELENIUM := selenium==4.51.0
 
-.PHONY: lab test browser-test browser-deps setup notebooks exercises grade
+.PHONY: lab test browser-test browser-deps setup notebooks exercises grade release
 
 setup: $(STAMP)
 
@@ -57,3 +57,8 @@ exercises: $(STAMP)
 NOTEBOOKS ?= exercises/*.ipynb
 grade: $(STAMP)
 	$(PY) -m gankit.grade $(NOTEBOOKS) --csv grades.csv
+
+# Instructors: the student release (no solutions/, answers only in one-way form) into a new folder OUT.
+OUT ?= ../gankit-student
+release: $(STAMP)
+	$(PY) -m gankit.release $(OUT)

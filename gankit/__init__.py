@@ -8,8 +8,9 @@ commands that make the checkpoints), ``checkpoints``, ``metrics`` (MNIST-FID, co
 example, mode coverage), ``wgan`` (critics against exact W1), ``ot`` (semi-discrete optimal transport),
 ``sdwgan`` (the semi-discrete WGAN), ``drs`` and ``dot`` (better samples from a trained GAN), ``closedforms``
 (the exercises' answers), ``answers`` (how an answer is compared), ``check`` (the exercise checks), ``grade``
-(scores of submitted notebooks), ``exercises`` (exercises made from solutions), ``notebooks`` and ``results`` (run
-the notebooks, the closing comparison, measure the kit for README).
+(scores of submitted notebooks), ``exercises`` (exercises made from solutions), ``release`` (the student
+release: no solutions, answers in one-way form), ``notebooks`` and ``results`` (run the notebooks, the closing
+comparison, measure the kit for README).
 """
 __version__ = "0.1.0"
 
