@@ -12,7 +12,7 @@ export GANKIT_DATA
 CHROMIUM := chromium=156.* chromium-driver=156.*
 SELENIUM := selenium==4.51.0
 
-.PHONY: lab test browser-test browser-deps setup notebooks exercises grade
+.PHONY: lab test browser-test browser-deps setup notebooks exercises grade release
 
 setup: $(STAMP)
 
@@ -76,3 +76,8 @@ site: $(SITE_STAMP)
 # The site built with -W and opened in headless Chromium (math typeset, figures loaded); screenshots in tests/artifacts/.
 site-test: $(SITE_STAMP) browser-deps
 	$(PY) -m pytest -q -rs tests/site
+
+# Instructors: the student release (no solutions/, answers only in one-way form) into a new folder OUT.
+OUT ?= ../gankit-student
+release: $(STAMP)
+	$(PY) -m gankit.release $(OUT)

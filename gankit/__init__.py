@@ -10,8 +10,9 @@ on segments of the plane: perfect discriminators, JS = log 2, the vanishing-grad
 optimal transport), ``duality`` (discrete OT and its dual as linear programs, Lipschitz slopes), ``sdwgan`` (the
 semi-discrete WGAN and the Grad-OT formula), ``drs`` and ``dot`` (better samples from a trained GAN),
 ``closedforms`` (the exercises' answers), ``answers`` (how an answer is compared), ``check`` (the exercise checks), ``grade``
-(scores of submitted notebooks), ``exercises`` (exercises made from solutions), ``notebooks`` and ``results`` (run
-the notebooks, the closing comparison, measure the kit for README).
+(scores of submitted notebooks), ``exercises`` (exercises made from solutions), ``release`` (the student
+release: no solutions, answers in one-way form), ``notebooks`` and ``results`` (run the notebooks, the closing
+comparison, measure the kit for README).
 """
 __version__ = "0.1.0"
 

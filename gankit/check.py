@@ -21,11 +21,10 @@ Some exercises depend on the notebook's data, passed as keywords: ``check("ex3_p
     ⏳ ex1_js: not answered yet (JS(mu, nu)). ...
 """
 import math
-import os
 
 import numpy as np
 
-from .answers import Answer, NotAnswered, Wrong, function_of, lipschitz_potential, names, number, segment, yes_no
+from .answers import Answer, function_of, grading, lipschitz_potential, names, number, segment, verdict, yes_no  # noqa: F401
 from .closedforms import LOG2, best_segment, parallel_lines, shifted_uniforms_D_star, shifted_uniforms_js, square_w1
 from .closedforms import tilted_segment_grad_ot, tilted_segment_slopes, tilted_segment_w, vertical_segment_psi_gap
 from .closedforms import w1_cdf, w2_segment
@@ -219,18 +218,6 @@ def _answer(name, context):
     return a
 
 
-def grading():
-    """True when ``GANKIT_GRADE=1``: a check then fails (AssertionError) on a wrong or missing answer, so that
-    ``pytest --nbval-lax`` on a submitted notebook fails exactly on its wrong answers."""
-    return os.environ.get("GANKIT_GRADE", "0") not in ("", "0", "false", "False")
-
-
-def _verdict(lines, right):
-    print("\n".join(lines))
-    if grading() and not right:
-        raise AssertionError("\n".join(lines))
-
-
 def check(name, value, **context):
     """Print whether ``value`` answers exercise ``name``: right, wrong (with a hint) or not answered yet (None).
 
@@ -238,15 +225,5 @@ def check(name, value, **context):
     its answer depends on it (Exercise 3: ``p=p, q=q``).
     """
     a = _answer(name, context)
-    try:
-        if value is None or value is Ellipsis:
-            raise NotAnswered
-        ok = a.compare(value, a.reference(**context), a.what, mistakes=a.mistakes, **context)
-    except NotAnswered:
-        return _verdict([f"⏳ {name}: not answered yet ({a.what}). Fill in the cell above, run it, then run this cell "
-                         "again."], right=False)
-    except Wrong as e:
-        message = str(e)
-        return _verdict([f"❌ {name}: not right yet. {message[:1].upper() + message[1:]}", f"   Hint: {a.hint}"],
-                        right=False)
-    _verdict([f"✅ {name}: right — {ok}"], right=True)
+    verdict(name, a.what, a.hint, value,
+            lambda v: a.compare(v, a.reference(**context), a.what, mistakes=a.mistakes, **context))

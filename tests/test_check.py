@@ -233,3 +233,8 @@ def test_bad_calls_raise():
         check("ex9", 1.0)
     with pytest.raises(ValueError, match="needs the keywords"):
         check("ex3_cdf", 1.0)
+
+
+def test_nan_segment_or_potential_is_wrong(capsys):
+    assert printed(capsys, "ex2_theta_star", np.full((2, 2), np.nan)).startswith("❌ ex2_theta_star: not right yet")
+    assert printed(capsys, "ex3_potential", np.full(len(P3), np.nan)).startswith("❌ ex3_potential: not right yet")

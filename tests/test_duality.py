@@ -7,7 +7,13 @@ import pytest
 import torch
 
 import gankit.ot as sdot
-from gankit import closedforms, duality
+from gankit import duality
+
+try:
+    from gankit import closedforms   # the exercises' answers: the student release leaves them out
+except ImportError:
+    closedforms = None
+needs_closedforms = pytest.mark.skipif(closedforms is None, reason="the student release has no gankit.closedforms")
 
 F64 = dict(dtype=torch.float64)
 
@@ -62,6 +68,7 @@ def test_w1_dual_lp_equals_pot_with_a_1_lipschitz_potential(seed):
     assert duality.max_slope(f, z) <= 1 + 1e-9
 
 
+@needs_closedforms
 def test_both_programs_on_the_line_give_the_cdf_formula():
     g = torch.Generator().manual_seed(4)
     p, q = weights(12, g).numpy(), weights(12, g).numpy()

@@ -7,7 +7,13 @@ import pytest
 import torch
 
 import gankit.ot as sdot
-from gankit import closedforms, nets, sdwgan
+from gankit import nets, sdwgan
+
+try:
+    from gankit import closedforms   # the exercises' answers: the student release leaves them out
+except ImportError:
+    closedforms = None
+needs_closedforms = pytest.mark.skipif(closedforms is None, reason="the student release has no gankit.closedforms")
 
 COSTS = ["sqeuclidean", "euclidean"]
 
@@ -176,6 +182,7 @@ def test_grad_ot_is_the_closed_form_gradient_for_one_target_point():
     np.testing.assert_allclose(grad.numpy(), [2 * t1 + 2 * t2 * m1, 2 * t1 * m1 + 2 * t2 * m2], rtol=1e-12)
 
 
+@needs_closedforms
 @pytest.mark.parametrize("a, b", [((-0.6, -0.7), (0.9, 0.8)), ((0.3, -1.0), (-0.2, 2.0)), ((-1.2, 0.1), (1.4, -0.3))])
 def test_grad_ot_is_the_gradient_of_exercise_2s_closed_form(a, b):
     """mu_theta uniform on a non-vertical segment [a, b] (it never charges the vertical Laguerre interface of the two

@@ -157,6 +157,8 @@ def test_build_without_warnings_has_every_page_and_no_solutions(site, record_pro
 
 
 def test_solutions_flag_adds_the_solutions(tmp_path, record_property):
+    if not (ROOT / "solutions").is_dir():
+        pytest.skip("the student release (gankit.release) has no solutions/")
     html, seconds = build(tmp_path, solutions=True)
     built = pages(html)
     wanted = [f"solutions/{p.stem}.html" for p in notebook_pages("solutions")]

@@ -1,0 +1,286 @@
+"""The student release (gankit.release): no solutions/, no reference value in any released file, its checker accepts
+the solutions' answers (and values within the instructor's tolerance) and rejects perturbed ones, grades the
+solutions 100%, its exercise notebooks run, its own tests collect without the files it leaves out, and its
+`make test` does not look for solutions."""
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from gankit import release
+from gankit.check import ANSWERS, reference
+from gankit.grade import items
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("student") / "release"
+    return out, release.build(out)
+
+
+# Python started with this sitecustomize forgets the instructor's editable install (pip install -e .), whose finder
+# would otherwise find a module the release leaves out (gankit.closedforms) in the instructor's copy.
+FORGET_EDITABLE = """import sys
+sys.meta_path[:] = [f for f in sys.meta_path
+                    if not (f if isinstance(f, type) else type(f)).__module__.startswith("__editable__")]
+"""
+
+
+@pytest.fixture(scope="module")
+def student_env(built, tmp_path_factory):
+    """The environment of a student's copy: the release's folder first on sys.path, nothing of the instructor's."""
+    site = tmp_path_factory.mktemp("site")
+    (site / "sitecustomize.py").write_text(FORGET_EDITABLE)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(site), str(built[0])]))
+    leak = subprocess.run([sys.executable, "-c", "import gankit.closedforms"], cwd=built[0], env=env,
+                          capture_output=True, text=True)
+    assert "No module named 'gankit.closedforms'" in leak.stderr, "the release's tests would see the instructor's copy"
+    return env
+
+
+def cases(data):
+    """(name, data) for every answer: the recorded notebook data of a data-dependent answer, else no data."""
+    return [(name, c) for name, a in ANSWERS.items() for c in (data[name] if a.context else [{}])]
+
+
+def _context(c):
+    return {k: np.asarray(v) for k, v in c.items()}
+
+
+def tau(name, r):
+    """The instructor's tolerance at the reference number r."""
+    spec = ANSWERS[name].compare.spec
+    return spec["atol"] + spec["rtol"] * abs(r)
+
+
+@pytest.mark.parametrize("rtol, atol", [(1e-3, 1e-6), (0.0, 1.5e-3), (1e-6, 1e-9), (1e-9, 1e-12), (1e-4, 1e-6)])
+def test_the_acceptance_rule(rtol, atol):
+    """gankit.release's rule, at the checker's tolerances: |v - r| <= tau(r) is accepted, and an accepted v is within
+    2.02 tau(v) / (1 - rtol) of r; references of all signs and sizes, and 0."""
+    rng = np.random.default_rng(0)
+    refs = np.concatenate([[0.0], rng.choice([-1, 1], 300) * 10.0 ** rng.uniform(-12, 3, 300)])
+    rejected = 0
+    for r in refs:
+        t, stored = atol + rtol * abs(r), release.keys("salt", "tag", [r], rtol, atol)
+        for u in np.concatenate([[-1.0, 1.0], rng.uniform(-1, 1, 3), rng.uniform(-4, 4, 6)]):
+            v = r + u * t
+            accepted = release.matches("salt", "tag", [v], rtol, atol, stored)
+            assert accepted or abs(u) > 1, (r, v)
+            assert not accepted or abs(v - r) < 2.02 * (atol + rtol * abs(v)) / (1 - rtol), (r, v)
+            rejected += not accepted
+    assert rejected > 900      # of the 1806 values drawn in [-4, 4] tau(r), half are beyond 2 tau(r)
+    assert not release.matches("salt", "tag", [1.0], rtol, atol, release.keys("other salt", "tag", [1.0], rtol, atol))
+
+
+def test_no_solutions_no_closed_forms_and_make_test_skips_solutions(built):
+    out, _ = built
+    assert (ROOT / "solutions").is_dir() and not (out / "solutions").exists()
+    for left_out in (f for f in release.LEFT_OUT if not f.endswith("/")):
+        assert (ROOT / left_out).is_file(), f"{left_out} is listed in LEFT_OUT but no longer exists"
+        assert (out / left_out).exists() == (left_out == "gankit/check.py")
+    assert "oneway_check" in (out / "gankit" / "check.py").read_text()
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == sorted(
+        release.course_files(ROOT) + ["gankit/check.py", "gankit/oneway.json"])
+    recipe = subprocess.run(["make", "-n", "test"], cwd=out, capture_output=True, text=True, check=True).stdout
+    assert "--nbval-lax" in recipe and "exercises/ex1_" in recipe and "solutions" not in recipe
+
+
+def test_released_test_suite_collects(built, student_env):
+    """The release's own tests import without the files it leaves out (tests that need the closed forms skip there)."""
+    out, _ = built
+    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "tests"],
+                          cwd=out, env=student_env, capture_output=True, text=True)
+    assert done.returncode == 0 and re.fullmatch(r"\d+ tests collected in .*", done.stdout.splitlines()[-1]), \
+        done.stdout[-3000:]
+
+
+# ----------------------------------------------------------------------------- (b) no reference value in any file
+
+def reference_values(data):
+    """(value, the instructor's tolerance there) for every number the instructor's checker compares an answer with:
+    the references (functions at their test points, segments' coordinates), for every exercise and its notebook's
+    data. Yes/no answers and sets of names have no number to look for."""
+    values = []
+    for name, c in cases(data):
+        ref, spec = reference(name, **_context(c)), ANSWERS[name].compare.spec
+        if spec["kind"] == "function_of":
+            refs = [ref(*args) for args in spec["points"]]
+        else:
+            refs = list(np.ravel(ref)) if spec["kind"] in ("number", "lipschitz_potential", "segment") else []
+        values += [(float(r), tau(name, float(r))) for r in refs]
+    return values
+
+
+def trivial(v):
+    """Values that no file can avoid holding, so that finding one says nothing about an answer: infinities, short
+    decimals (at most 2 significant digits: 0, 1, 0.5, 0.25, 0.3, 1e-3, ...) and simple fractions (denominator <= 4:
+    1/3, 3/2) are the kit's weights, steps and coordinates everywhere (nu = (1/2, 1/4, 1/4), the test points
+    themselves); and +-log 2, the JS divergence of disjoint supports, stated on the slides (001, "Relation with
+    Jensen-Shannon divergence"; 002, parallel lines), which also turns up by chance (notebook 03 prints the GP
+    critic's model value W1 (1 + W1 / 0.2) = 0.693)."""
+    a = abs(v)
+    return (math.isinf(a) or float(f"{a:.2g}") == a or abs(float(Fraction(a).limit_denominator(4)) - a) < 1e-12
+            or abs(a - math.log(2)) < 1e-12)
+
+
+def spellings(v, tol):
+    """How a file could write |v|: repr, 6 down to 3 significant digits and 6 down to 3 decimals. Every spelling of
+    4 or more significant digits is looked for; one of 3 only where the checker accepts it (within ``tol``): a
+    3-digit string turns up by chance among the numbers of the notebooks (e.g. a plot limit 1.35), and is an answer
+    only where it would be accepted. Fewer digits ("1", "2.00"): a number like any other."""
+    a = abs(v)
+    out = {repr(a)} | {f"{a:.{n}g}" for n in (6, 5, 4, 3)} | {f"{a:.{n}f}" for n in (6, 5, 4, 3)}
+    digits = lambda s: len(s.replace(".", "").strip("0"))   # noqa: E731
+    return {s for s in out if digits(s) >= 4 or (digits(s) == 3 and abs(float(s) - a) <= tol)}
+
+
+def test_no_reference_value_in_any_released_file(built):
+    out, data = built
+    values = [(v, tol) for v, tol in reference_values(data) if not trivial(v)]
+    strings = sorted({s for v, tol in values for s in spellings(v, tol)}, key=len, reverse=True)
+    # a spelling counts as a number of its own: not inside a longer number (0.693 is not found in 10.6931)
+    pattern = re.compile(r"(?<![\d.])(" + "|".join(map(re.escape, strings)) + r")(?!\d)")
+    texts = {}
+    for path in (p for p in out.rglob("*") if p.is_file()):
+        try:
+            texts[path.relative_to(out)] = path.read_text()      # .ipynb: sources and stored outputs
+        except UnicodeDecodeError:
+            pass                                                  # checkpoints, images
+    found = [(str(f), m.group(1)) for f, t in texts.items() for m in pattern.finditer(t)]
+    print(f"{len({v for v, _ in values})} reference values, {len(strings)} spellings searched in {len(texts)} "
+          f"text files: {len(found)} found")
+    assert len(strings) >= 50 and any(str(f).endswith(".ipynb") for f in texts) and found == []
+    assert any(pattern.search(p.read_text()) for p in (ROOT / "solutions").glob("*.ipynb"))   # the search finds them
+
+
+# ----------------------------------------------------------------------------- (c) the released checker
+
+CHILD = r"""
+import contextlib, io, json, os, sys
+import numpy as np
+import gankit.check
+from gankit.check import check
+
+
+def value(v):
+    kind, x = v
+    if kind == "function":   # the reference's values at the test points, looked up
+        return lambda *args: x[json.dumps([np.asarray(a, dtype=float).tolist() for a in args])]
+    return np.asarray(x) if kind == "array" else x
+
+
+said, raised = [], []
+for grading in ("0", "1"):
+    os.environ["GANKIT_GRADE"] = grading
+    for name, context, v in json.load(open(sys.argv[1])):
+        out = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out):
+                check(name, value(v), **{k: np.asarray(c) for k, c in context.items()})
+            raised.append(False)
+        except AssertionError:
+            raised.append(True)
+        said.append(out.getvalue())
+print(json.dumps(dict(file=gankit.check.__file__, said=said, raised=raised)))
+"""
+
+
+def answers_of(name, c):
+    """(value, expected verdict, a message the line must hold): the right answer, one within the instructor's tolerance (accepted by the
+    rule), one perturbed by 10 times it (value (1 + 10 rtol) + 10 atol: rejected), the known mistakes (rejected with
+    their message checked in the test) and None (not answered)."""
+    a, ctx = ANSWERS[name], _context(c)
+    spec, ref = a.compare.spec, reference(name, **ctx)
+    shift = lambda r, k: r if math.isinf(r) else r + k * tau(name, r)   # noqa: E731
+    kind = spec["kind"]
+    if kind == "number":
+        out = [(("number", ref), "✅"), (("number", shift(ref, 0.99)), "✅"), (("number", shift(ref, 10)), "❌")]
+        out += [(("number", wrong(**ctx)), "❌", message) for wrong, message in a.mistakes]
+    elif kind == "function_of":
+        def table(k):   # the function as its values at the test points, shifted by k tolerances
+            return {json.dumps([np.asarray(x, dtype=float).tolist() for x in args]): shift(ref(*args), k)
+                    for args in spec["points"]}
+        out = [(("function", table(0)), "✅"), (("function", table(0.99)), "✅"), (("function", table(10)), "❌")]
+    elif kind == "segment":
+        r = np.asarray(ref, dtype=float)
+        out = [(("array", r.tolist()), "✅"), (("array", r[::-1].tolist()), "✅"),
+               (("array", (r + 0.99 * spec["atol"]).tolist()), "✅"),
+               (("array", (r + 10 * spec["atol"]).tolist()), "❌")]
+    elif kind == "lipschitz_potential":   # the optimal f by summation by parts: f_(k+1) = f_k - sign(P_k - Q_k)
+        p, q = np.asarray(c["p"]), np.asarray(c["q"])
+        f = np.concatenate([[0.0], -np.cumsum(np.sign(np.cumsum(p - q))[:-1])])
+        assert abs((p - q) @ f - ref) < 1e-12
+        out = [(("array", f.tolist()), "✅"), (("array", (f + 3).tolist()), "✅"),
+               (("array", (f * (1 - 10 * spec["atol"])).tolist()), "❌", "not optimal"),
+               (("array", (-f).tolist()), "❌", "the sign is flipped")]
+    elif kind == "yes_no":
+        out = [(("raw", bool(ref)), "✅"), (("raw", not ref), "❌")]
+    elif kind == "names":
+        out = [(("raw", [n.lower() for n in ref]), "✅"), (("raw", sorted(ref) + ["NOT_A_NAME"]), "❌")]
+    return [(*o, "")[:3] for o in out] + [(("raw", None), "⏳", "not answered yet")]   # message: "" if none given
+
+
+def test_released_checker_accepts_the_answers_and_rejects_perturbed_ones(built, student_env, tmp_path):
+    out, data = built
+    calls, expected = [], []
+    for name, c in cases(data):
+        for v, mark, message in answers_of(name, c):
+            calls.append([name, c, v])
+            expected.append((mark, message))
+    for name, c in [(n, c) for n, c in cases(data) if c][:1]:   # other data (each histogram reversed): not known
+        calls.append([name, {k: v[::-1] for k, v in c.items()}, ("number", 1.0)])
+        expected.append(("❌", "This check knows the answer for the exercise notebook's data"))
+    (tmp_path / "calls.json").write_text(json.dumps(calls))
+    done = subprocess.run([sys.executable, "-c", CHILD, str(tmp_path / "calls.json")], cwd=tmp_path,   # not ROOT
+                          env=student_env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert Path(result["file"]).resolve() == out / "gankit" / "check.py"
+    assert set(ANSWERS) == {name for name, _, _ in calls}
+    n = len(calls)
+    assert result["said"][:n] == result["said"][n:]
+    for (name, _, v), (mark, message), said in zip(calls, expected, result["said"]):
+        assert said.startswith(f"{mark} {name}: ") and message in said, (name, v, said)
+        assert ("\n   Hint: " in said) == (mark == "❌")
+    assert result["raised"] == [False] * n + [mark != "✅" for mark, _ in expected]   # GANKIT_GRADE=1: wrong, missing
+    print(f"{len(calls)} answers checked: {[m for m, _ in expected].count('✅')} accepted, "
+          f"{[m for m, _ in expected].count('❌')} rejected, {[m for m, _ in expected].count('⏳')} not answered")
+
+
+# ----------------------------------------------------------------------------- (d) the released exercises run
+
+def test_released_exercise_notebook_runs(built, student_env):
+    """Quick mode, nbval-lax, with the released kit: the notebook with data-dependent answers (the other kinds of
+    answer are checked by the released checker above)."""
+    out, data = built
+    with_data = {n for n, a in ANSWERS.items() if a.context}
+    exercises = sorted((out / "exercises").glob("*.ipynb"))
+    pick = [p for p in exercises if set(items(nbformat.read(p, as_version=4))) & with_data][:1] or exercises[:1]
+    env = dict(student_env, GANKIT_QUICK="1", GANKIT_GRADE="0")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
+                           *map(str, pick)], cwd=out, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert " passed" in done.stdout.splitlines()[-1] and "failed" not in done.stdout.splitlines()[-1]
+
+
+def test_released_checker_gives_the_solutions_full_marks(built, student_env, tmp_path):
+    """The instructor's solutions, graded by the release's kit (`python -m gankit.grade`, each in a fresh kernel)."""
+    out, _ = built
+    solutions = sorted((ROOT / "solutions").glob("*.ipynb"))
+    done = subprocess.run([sys.executable, "-m", "gankit.grade", *map(str, solutions), "--json", str(tmp_path / "g.json")],
+                          cwd=out, env=dict(student_env, GANKIT_QUICK="1", GANKIT_GRADE="0"), capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    scores = json.loads((tmp_path / "g.json").read_text())
+    assert len(scores) == len(solutions) and all(s["right"] == s["total"] > 0 for s in scores), scores
+    assert {item for s in scores for item in s["items"]} == set(ANSWERS)
