@@ -69,7 +69,8 @@ def compare(models, real_features, n=10000, held_out=None, methods=METHODS, sett
     samples measured by ``metrics.report`` against ``real_features`` (features of real test images), timed.
     ``settings`` maps a method to its keyword arguments (see ``DEFAULTS``).
 
-    Returns a list of rows (dicts): model, method, fid, change (relative to the model's baseline, when it was
+    Every method must deliver exactly n samples (RuntimeError otherwise), so that every row is measured at the
+    same sample size. Returns a list of rows (dicts): model, method, fid, change (relative to the model's baseline, when it was
     run first), precision, recall, classes_covered, acceptance (DRS only), n, seconds_per_1000 (wall time to
     produce the samples, per 1000).
     """
@@ -80,6 +81,9 @@ def compare(models, real_features, n=10000, held_out=None, methods=METHODS, sett
         x, rate = improve(method, models[name].G, models[name].D, n, seed=seed, held_out=held_out,
                           settings=settings.get(method))
         seconds = time.perf_counter() - t0
+        if len(x) != n:   # e.g. DRS stopped at max_proposals: a smaller set would be measured on other terms
+            raise RuntimeError(f"{method} gave {len(x)} samples instead of {n} ({name}): every row must have the same "
+                               "sample size; for DRS raise max_proposals or lower the percentile")
         r = metrics.report(x, real_features=real_features)
         if method == "baseline":
             base[name] = r["fid"]

@@ -40,3 +40,11 @@ def test_a_real_method_changes_the_samples(tiny):
     assert rows[1]["fid"] != rows[0]["fid"]
     with pytest.raises(ValueError, match="unknown method"):
         results.improve("GAN inversion", tiny.G, tiny.D, 10)
+
+
+def test_a_method_short_of_samples_is_an_error(tiny):
+    """DRS that rejects everything stops at max_proposals with fewer than n samples: no row at another size."""
+    x_real = data.mnist(train=False)[0][:400]
+    with pytest.raises(RuntimeError, match="DRS gave 0 samples instead of 200"):
+        results.compare({"tiny": tiny}, metrics.features(x_real), n=200, methods=("baseline", "DRS"),
+                        settings={"DRS": dict(burn_in=0, gamma=1e4, batch=200, max_proposals=400)}, progress=False)
