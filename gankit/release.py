@@ -6,6 +6,7 @@ It copies the files git knows (tracked, or new and not ignored) but ``LEFT_OUT``
 the instructor's checker and the tests that need them) and writes ``gankit/oneway.json``, the one-way form of every
 answer of ``gankit.check.ANSWERS`` made now with a fresh random salt, with a ``gankit/check.py`` that compares with
 it: the same lines (right / not right yet + hint / not answered yet), offline, AssertionError under GANKIT_GRADE=1.
+README.md gets a note at its top (``STUDENT_NOTE``): this is the student copy.
 
 The rule. A reference number r checked at tolerance tau(r) = atol + rtol |r| (``gankit.answers``) is stored as
 sha256(salt, exercise, data, point, j, k) for its cell k = floor(r / h_j) on the grid of width h_j = 1.01^j, for each
@@ -197,6 +198,11 @@ def reference(name, **context):
 
 # ----------------------------------------------------------------------------- building the release
 
+STUDENT_NOTE = """> **Student copy.** This copy of the course has no worked solutions: each check cell compares your answer with a
+> hashed form of the reference answer and says whether it is right, wrong (with a hint) or not given yet. What this
+> README says about `solutions/`, grading and releases is for instructors.
+"""
+
 def course_files(root=ROOT):
     """The course's files (relative paths): what git tracks or would add, minus ``LEFT_OUT``."""
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=root,
@@ -260,6 +266,9 @@ def build(out, root=ROOT):
             shutil.copy2(root / f, out / f)
     (out / "gankit" / ONEWAY).write_text(json.dumps(dict(salt=salt, answers=table), indent=1) + "\n")
     (out / "gankit" / "check.py").write_text(CHECK_PY)
+    readme = (out / "README.md").read_text()
+    title, _, rest = readme.partition("\n")
+    (out / "README.md").write_text(f"{title}\n\n{STUDENT_NOTE}{rest}")
     return data
 
 

@@ -89,6 +89,9 @@ def test_no_solutions_no_closed_forms_and_make_test_skips_solutions(built):
         assert (ROOT / left_out).is_file(), f"{left_out} is listed in LEFT_OUT but no longer exists"
         assert (out / left_out).exists() == (left_out == "gankit/check.py")
     assert "oneway_check" in (out / "gankit" / "check.py").read_text()
+    readme, original = (out / "README.md").read_text(), (ROOT / "README.md").read_text()
+    assert readme.startswith(original.split("\n")[0] + "\n\n> **Student copy.**")
+    assert readme.replace(release.STUDENT_NOTE + "\n", "") == original   # the rest unchanged
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == sorted(
         release.course_files(ROOT) + ["gankit/check.py", "gankit/oneway.json"])
     recipe = subprocess.run(["make", "-n", "test"], cwd=out, capture_output=True, text=True, check=True).stdout
