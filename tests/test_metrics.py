@@ -67,6 +67,13 @@ def test_bad_images_are_refused_with_what_was_expected(bad, message):
         metrics.report(bad)
 
 
+def test_bad_samples_on_the_right_scale_are_scored():
+    """A collapsed generator's grey images (tanh outputs, every pixel between 0.1 and 0.3: what stopped an early
+    WGAN-clip run) get a FID, a large one, instead of being taken for [0, 1] images."""
+    grey = 0.1 + 0.2 * torch.rand(500, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    assert metrics.fid(grey) > 100
+
+
 def test_fid_and_report_default_to_the_mnist_test_set(mnist_test):
     """Without a reference, both score against the 10,000 test digits: the same numbers as with it passed."""
     x = mnist_test[0][:500]
