@@ -107,39 +107,52 @@ class MLPDiscriminator(nn.Module):
 
 
 class DCGenerator(Generator):
-    """Small DCGAN generator (Radford et al. 2016) for 28 x 28 images.
+    """DCGAN generator (Radford et al. 2016) for 28 x 28 images, BatchNorm + ReLU, tanh at the end.
 
-    z (100) -> linear -> (2c, 7, 7) -> ConvT -> (c, 14, 14) -> ConvT -> (1, 28, 28), BatchNorm + ReLU, tanh.
+    layers=2: z (100) -> linear -> (2c, 7, 7) -> ConvT -> (c, 14, 14) -> ConvT -> (1, 28, 28).
+    layers=3: z (100) -> linear -> (4c, 4, 4) -> ConvT -> (2c, 7, 7) -> ConvT -> (c, 14, 14) -> ConvT -> (1, 28, 28)
+    (the shape of the improved-WGAN MNIST generator, Gulrajani et al. 2017).
     """
 
-    def __init__(self, z_dim=100, c=32):
+    def __init__(self, z_dim=100, c=32, layers=2):
         super().__init__()
-        self.kwargs = dict(z_dim=z_dim, c=c)
-        self.z_dim, self.c = z_dim, c
-        self.fc = nn.Sequential(nn.Linear(z_dim, 2 * c * 7 * 7), nn.BatchNorm1d(2 * c * 7 * 7), nn.ReLU())
+        if layers not in (2, 3):
+            raise ValueError(f"layers must be 2 or 3, got {layers!r}")
+        self.kwargs = dict(z_dim=z_dim, c=c, **({"layers": layers} if layers != 2 else {}))
+        self.z_dim, self.c, self.layers = z_dim, c, layers
+        top, side = (2 * c, 7) if layers == 2 else (4 * c, 4)
+        self.shape = (top, side, side)
+        self.fc = nn.Sequential(nn.Linear(z_dim, top * side * side), nn.BatchNorm1d(top * side * side), nn.ReLU())
+        first = [nn.ConvTranspose2d(4 * c, 2 * c, 3, 2, 1), nn.BatchNorm2d(2 * c), nn.ReLU()] if layers == 3 else []
         self.conv = nn.Sequential(
+            *first,
             nn.ConvTranspose2d(2 * c, c, 4, 2, 1), nn.BatchNorm2d(c), nn.ReLU(),
             nn.ConvTranspose2d(c, 1, 4, 2, 1), nn.Tanh(),
         )
 
     def forward(self, z):
-        return self.conv(self.fc(z).view(-1, 2 * self.c, 7, 7))
+        return self.conv(self.fc(z).view(-1, *self.shape))
 
 
 class DCDiscriminator(nn.Module):
-    """Small DCGAN discriminator: (1, 28, 28) -> Conv (c, 14, 14) -> Conv (2c, 7, 7) -> linear -> 1.
+    """DCGAN discriminator: (1, 28, 28) -> Conv (c, 14, 14) -> Conv (2c, 7, 7) [-> Conv (4c, 4, 4) when layers=3]
+    -> linear -> 1.
 
     LeakyReLU(0.2) and no BatchNorm, so that the same network can serve as a WGAN-GP critic
     (the gradient penalty is per sample, which batch statistics would break).
     """
 
-    def __init__(self, c=32):
+    def __init__(self, c=32, layers=2):
         super().__init__()
-        self.kwargs = dict(c=c)
+        if layers not in (2, 3):
+            raise ValueError(f"layers must be 2 or 3, got {layers!r}")
+        self.kwargs = dict(c=c, **({"layers": layers} if layers != 2 else {}))
+        third = [nn.Conv2d(2 * c, 4 * c, 3, 2, 1), nn.LeakyReLU(0.2)] if layers == 3 else []
         self.net = nn.Sequential(
             nn.Conv2d(1, c, 4, 2, 1), nn.LeakyReLU(0.2),
             nn.Conv2d(c, 2 * c, 4, 2, 1), nn.LeakyReLU(0.2),
-            nn.Flatten(), nn.Linear(2 * c * 7 * 7, 1),
+            *third,
+            nn.Flatten(), nn.Linear(2 * c * 7 * 7 if layers == 2 else 4 * c * 4 * 4, 1),
         )
 
     def forward(self, x):

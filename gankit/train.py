@@ -39,20 +39,21 @@ LOSSES = {
 
 # Every checkpoint the kit ships, with the settings that make it (each checkpoint's meta["recipe"]). "epochs" is the
 # most a GAN recipe runs: it stops earlier once its MNIST-FID curve is flat (see ``flat``). "ema": the generator
-# shipped is the exponential moving average of the trained one (``loop.ema_update``); "c": the DCGAN width.
+# shipped is the exponential moving average of the trained one (``loop.ema_update``); "c": the DCGAN width;
+# "layers": its number of convolutions (``nets.DCGenerator``).
 RECIPES = {
     "classifier": dict(kind="classifier", epochs=3, seed=0),
     # the slides' MLP pair: Adam (the slides' setting) against plain SGD (mode collapse)
     "mlp_adam": dict(arch="mlp", loss="gan", opt="adam", lr=2e-4, betas=(0.5, 0.999), epochs=20, batch=64, seed=0),
     "mlp_sgd": dict(arch="mlp", loss="gan", opt="sgd", lr=0.01, epochs=10, batch=64, seed=0),
-    "dcgan_adam": dict(arch="dcgan", c=64, loss="gan", opt="adam", lr=2e-4, betas=(0.5, 0.999), ema=0.999,
+    "dcgan_adam": dict(arch="dcgan", c=48, layers=3, loss="gan", opt="adam", lr=2e-4, betas=(0.5, 0.999), ema=0.999,
                        epochs=40, batch=64, seed=0),
     # Arjovsky et al. 2017, Algorithm 1: RMSProp 5e-5, c = 0.01, 5 critic steps (100 early on and every 500th)
     "wgan_clip": dict(arch="dcgan", c=64, loss="wgan-clip", opt="rmsprop", lr=5e-5, clip=0.01, n_critic="wgan",
                       ema=0.999, epochs=60, batch=64, seed=0),
     # Gulrajani et al. 2017: lambda = 10, 5 critic steps, Adam 1e-4 with betas (0.5, 0.9) (their MNIST code)
-    "wgan_gp": dict(arch="dcgan", c=64, loss="wgan-gp", opt="adam", lr=1e-4, betas=(0.5, 0.9), lam=10.0, n_critic=5,
-                    ema=0.999, epochs=60, batch=64, seed=0),
+    "wgan_gp": dict(arch="dcgan", c=48, layers=3, loss="wgan-gp", opt="adam", lr=1e-4, betas=(0.5, 0.9), lam=10.0,
+                    n_critic=5, ema=0.999, epochs=60, batch=64, seed=0),
 }
 
 
@@ -81,20 +82,28 @@ def settings(recipe):
     return json.loads(json.dumps({k: v for k, v in recipe.items() if k != "epochs"}))
 
 
-def flat(curve, window=5, tol=0.03, spread=0.10):
+def flat(curve, window=5, tol=0.03, spread=0.10, trained=None):
     """Has the curve stopped moving? The least-squares line through its last ``window`` values changes by
     less than ``tol`` (relative to their mean) across them, and none of them is more than ``spread`` away from
     that mean (a noisy curve's line says nothing: WGAN-clip's MNIST-FID can jump fivefold in one epoch).
 
+    ``trained``: when ``curve`` is an averaged generator's, the trained generator's curve. An average lags
+    behind what it averages, and can sit still while the trained generator improves; it counts as flat only
+    once it has caught up: its window mean at most (1 + ``spread``) times the trained curve's.
+
     >>> flat([100, 80, 61, 60, 62, 61, 60]), flat([100, 90, 80, 70, 60, 50]), flat([668, 604, 2741, 700, 593])
     (True, False, False)
+    >>> flat([860, 858, 861, 859, 860], trained=[837, 600, 450, 380, 340])
+    False
     """
     if len(curve) < window:
         return False
     last = np.asarray(curve[-window:], dtype=float)
     slope = np.polyfit(np.arange(window), last, 1)[0]
     mean = last.mean()
-    return bool(abs(slope) * (window - 1) < tol * mean and np.abs(last - mean).max() <= spread * mean)
+    still = abs(slope) * (window - 1) < tol * mean and np.abs(last - mean).max() <= spread * mean
+    caught_up = not trained or mean <= (1 + spread) * np.mean(trained[-window:])
+    return bool(still and caught_up)
 
 
 def train_classifier(epochs=3, batch_size=128, lr=1e-3, seed=0, root=None, progress=True):
@@ -121,7 +130,8 @@ def train_classifier(epochs=3, batch_size=128, lr=1e-3, seed=0, root=None, progr
 
 def _networks(r, dev):
     seed_all(r["seed"])
-    G, D = nets.make(r["arch"], **({"G": dict(c=r["c"]), "D": dict(c=r["c"])} if "c" in r else {}))
+    size = {k: r[k] for k in ("c", "layers") if k in r}
+    G, D = nets.make(r["arch"], G=size, D=size)
     G, D = G.to(dev), D.to(dev)
     G_avg = copy.deepcopy(G).eval() if r.get("ema") else None
     betas = r.get("betas", (0.5, 0.999))
@@ -159,7 +169,7 @@ def train_mnist_gan(recipe, epochs=None, root=None, progress=True, fid_samples=5
         print(f"resuming {state.name} after epoch {len(log['fid_per_epoch'])}", flush=True)
     shipped = G_avg if G_avg is not None else G
     for epoch in range(len(log["fid_per_epoch"]) + 1, r["epochs"] + 1):
-        if flat(log["fid_per_epoch"]):
+        if flat(log["fid_per_epoch"], trained=log["fid_trained_per_epoch"]):
             break
         seed_all(r["seed"] * 1000 + epoch)
         seconds = h.seconds
@@ -185,7 +195,8 @@ def train_mnist_gan(recipe, epochs=None, root=None, progress=True, fid_samples=5
                             history=dict(d_loss=h.d_loss, g_loss=h.g_loss, monitor=h.monitor, seconds=h.seconds),
                             log=log), state)
     meta = dict(recipe=r, epochs=len(log["fid_per_epoch"]), steps=len(h.g_loss), steps_per_epoch=per_epoch,
-                seconds=round(h.seconds, 1), flat=flat(log["fid_per_epoch"]), fid_samples=fid_samples,
+                seconds=round(h.seconds, 1), fid_samples=fid_samples,
+                flat=flat(log["fid_per_epoch"], trained=log["fid_trained_per_epoch"]),
                 **{**log, "grids": torch.stack(log["grids"])}, d_loss=torch.tensor(h.d_loss),
                 g_loss=torch.tensor(h.g_loss), critic_gap=torch.tensor(h.monitor))
     return shipped.eval(), D.eval(), meta

@@ -6,12 +6,13 @@ from gankit import checkpoints, metrics, train
 
 # name -> (largest MNIST-FID, fewest classes covered) for the runs that must learn (nearly) every digit, set at what
 # ships (5,000 samples). The slides' MLP misses one digit at the 2% share threshold (9 classes on 5,000 samples); the
-# DCGAN covers all 10 (the shipped one scores 43.1; its 25-epoch predecessor with half the channels scored about 60).
-# WGAN-GP's bar is relative: at most 1.25 times the vanilla DCGAN's MNIST-FID (test_wgan_gp_close_to_the_vanilla_gan).
+# DCGAN covers all 10 (the shipped one, three convolutions of 48 channels, scores 32.0; its predecessor with two
+# convolutions of 64 channels scored 43.1). WGAN-GP, with the same networks, scores 23.3 (its predecessor 51);
+# test_wgan_gp_close_to_the_vanilla_gan holds it to the course's claim as well.
 LEARNS_ALL_DIGITS = {
-    "dcgan_adam": (46, 10),
+    "dcgan_adam": (36, 10),
     "mlp_adam": (120, 9),
-    "wgan_gp": (float("inf"), 10),
+    "wgan_gp": (28, 10),
     "wgan_clip": (260, 7),   # clipping at c = 0.01 leaves a nearly flat critic (notebook 03): its curve flattens at
 }                            # about 230 on 5,000 samples with 7 to 8 digits covered
 # the DCGAN recipes train until their MNIST-FID curve is flat (``train.flat``), not for a fixed number of epochs
@@ -44,14 +45,16 @@ def test_wgan_gp_close_to_the_vanilla_gan(mnist_test):
 @pytest.mark.parametrize("name", TRAINED_TO_FLAT)
 def test_trained_until_flat(name):
     meta = checkpoints.load(name, device="cpu").meta
-    assert meta.get("flat") and train.flat(meta["fid_per_epoch"]), f"{name}: {meta['fid_per_epoch'][-5:]}"
+    curve, trained = meta["fid_per_epoch"], meta.get("fid_trained_per_epoch")
+    assert meta.get("flat") and train.flat(curve, trained=trained), f"{name}: {curve[-5:]}, trained G: {trained[-5:]}"
 
 
 def test_dcgan_samples_look_like_digits(mnist_test):
-    """Beyond the FID: the share of samples on the real digits' manifold (precision; the shipped run 0.63, its
-    predecessor 0.55) and the share the classifier labels with confidence >= 0.9 (0.63; before 0.59)."""
+    """Beyond the FID: the share of samples on the real digits' manifold (precision; the shipped run 0.69, its
+    predecessors 0.63 and 0.55) and the share the classifier labels with confidence >= 0.9 (0.74; before 0.63)."""
     r = _report("dcgan_adam", mnist_test)
-    assert r["precision"] > 0.6 and r["confident_share"] > 0.6
+    print(f"dcgan_adam: precision {r['precision']:.3f}, confident share {r['confident_share']:.3f}")
+    assert r["precision"] > 0.66 and r["confident_share"] > 0.7
 
 
 def test_sgd_run_collapses(mnist_test):

@@ -15,6 +15,21 @@ def test_save_and_load_round_trip(tmp_path):
     assert not ck.G.training
 
 
+@pytest.mark.parametrize("layers", [2, 3])
+def test_dcgan_of_either_depth_round_trips_with_its_shapes(tmp_path, layers):
+    G, D = nets.make("dcgan", G=dict(c=8, layers=layers), D=dict(c=8, layers=layers))
+    ck = checkpoints.load(checkpoints.save(tmp_path / "x.pt", {}, G=G, D=D), device="cpu")
+    x = ck.G(G.noise(3, seed=0))
+    assert x.shape == (3, 1, 28, 28) and ck.D(x).shape == (3,)
+    convs = [m for m in ck.D.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert len(convs) == layers and ck.G.kwargs.get("layers", 2) == layers
+
+
+def test_dcgan_depth_is_checked():
+    with pytest.raises(ValueError, match="layers must be 2 or 3"):
+        nets.DCGenerator(layers=4)
+
+
 def test_missing_checkpoint_says_how_to_make_it():
     with pytest.raises(checkpoints.CheckpointError, match="python -m gankit.train no_such_net"):
         checkpoints.load("no_such_net")
