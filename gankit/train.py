@@ -31,6 +31,7 @@ RUNS = data.DEFAULT_CACHE / "runs"
 
 LOSSES = {
     "gan": lambda r: dict(d_loss=losses.gan_d_loss, g_loss=losses.gan_g_loss),
+    "gan-r1": lambda r: dict(d_loss=losses.gan_r1_d_loss(r["gamma"]), g_loss=losses.gan_g_loss),
     "wgan-clip": lambda r: dict(d_loss=losses.wgan_d_loss, g_loss=losses.wgan_g_loss, monitor=losses.critic_gap,
                                 after_d_step=lambda D: losses.clip_weights(D, r["clip"])),
     "wgan-gp": lambda r: dict(d_loss=losses.wgan_gp_d_loss(r["lam"]), g_loss=losses.wgan_g_loss,
@@ -46,8 +47,9 @@ RECIPES = {
     # the slides' MLP pair: Adam (the slides' setting) against plain SGD (mode collapse)
     "mlp_adam": dict(arch="mlp", loss="gan", opt="adam", lr=2e-4, betas=(0.5, 0.999), epochs=20, batch=64, seed=0),
     "mlp_sgd": dict(arch="mlp", loss="gan", opt="sgd", lr=0.01, epochs=10, batch=64, seed=0),
-    "dcgan_adam": dict(arch="dcgan", c=48, layers=3, loss="gan", opt="adam", lr=2e-4, betas=(0.5, 0.999), ema=0.999,
-                       epochs=40, batch=64, seed=0),
+    # the same game with the R1 penalty gamma / 2 E||grad D(y)||^2 on real digits (Mescheder et al. 2018)
+    "dcgan_adam": dict(arch="dcgan", c=48, layers=3, loss="gan-r1", gamma=1.0, opt="adam", lr=2e-4, betas=(0.5, 0.999),
+                       ema=0.999, epochs=40, batch=64, seed=0),
     # Arjovsky et al. 2017, Algorithm 1: RMSProp 5e-5, c = 0.01, 5 critic steps (100 early on and every 500th)
     "wgan_clip": dict(arch="dcgan", c=64, loss="wgan-clip", opt="rmsprop", lr=5e-5, clip=0.01, n_critic="wgan",
                       ema=0.999, epochs=60, batch=64, seed=0),
@@ -253,6 +255,30 @@ def budget(name, meta):
     fits = t is not None and t["recipe"] == settings(meta["recipe"])
     return SimpleNamespace(epochs=epochs, generator_steps=steps, critic_steps=critic,
                            minutes=epochs * t["epoch_seconds"] / 60 if fits else None)
+
+
+def at_budget(name, meta, generator_steps=None, minutes=None):
+    """Where a shipped run stood at a smaller budget: the last epoch it had finished within ``generator_steps``
+    generator steps, or within ``minutes`` alone (epochs times the epoch re-timed by ``time_epoch``), and the MNIST-FID
+    stored after that epoch (``fid_samples`` samples). Two runs compare at equal budget by reading each one's curve
+    there.
+
+    >>> meta = dict(recipe=RECIPES["wgan_gp"], epochs=3, steps=561, steps_per_epoch=187, fid_per_epoch=[90, 60, 50])
+    >>> b = at_budget("not-timed", meta, generator_steps=400); (b.epoch, b.generator_steps, b.fid, b.minutes)
+    (2, 374, 60, None)
+    """
+    if (generator_steps is None) == (minutes is None):
+        raise ValueError("give generator_steps or minutes")
+    whole = budget(name, meta)
+    per_epoch = None if whole.minutes is None else whole.minutes / whole.epochs
+    if minutes is not None and per_epoch is None:
+        raise ValueError(f"{name} has no epoch time in {TIMINGS.name}: run python -m gankit.train {name} --time-epoch")
+    epoch = generator_steps // meta["steps_per_epoch"] if minutes is None else int(minutes // per_epoch)
+    epoch = min(epoch, len(meta["fid_per_epoch"]))
+    if epoch < 1:
+        raise ValueError(f"{name} had not finished one epoch within that budget")
+    return SimpleNamespace(epoch=epoch, generator_steps=epoch * meta["steps_per_epoch"], fid=meta["fid_per_epoch"][epoch - 1],
+                           minutes=None if per_epoch is None else epoch * per_epoch)
 
 
 def main(argv=None):

@@ -140,3 +140,28 @@ def test_js_lower_bound_reaches_js_at_the_optimal_discriminator():
     js = divergences.js_divergence(stats.norm(0, 1).pdf, stats.norm(2, 1).pdf)
     assert losses.js_lower_bound(lambda v: 2 * v[:, 0] - 2, y, x) == pytest.approx(js, abs=3e-3)
     assert losses.js_lower_bound(lambda v: v[:, 0] - 1, y, x) < js - 0.02
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 10.0])
+def test_r1_loss_adds_half_gamma_times_the_squared_slope_on_real_data(gamma):
+    D, _ = linear_critic([3.0, 4.0])   # ||grad D|| = 5 everywhere
+    y, x = batches(64)
+    expected = losses.gan_d_loss(D, y, x).item() + gamma / 2 * 25.0
+    assert losses.gan_r1_d_loss(gamma)(D, y, x).item() == pytest.approx(expected, rel=1e-5)
+
+
+def test_r1_penalty_is_taken_on_the_real_batch_only():
+    # D(v) = |v|^2 / 2 has gradient v: the penalty is gamma / 2 * E||y||^2, whatever the fakes are
+    D = lambda v: 0.5 * v.flatten(1).pow(2).sum(1)
+    y, x = batches(32)
+    r1 = losses.gan_r1_d_loss(2.0)(D, y, x) - losses.gan_d_loss(D, y, x)
+    assert r1.item() == pytest.approx(y.pow(2).sum(1).mean().item(), rel=1e-5)
+
+
+def test_r1_penalty_gradient_reaches_the_discriminator():
+    D = nets.DCDiscriminator(c=4)
+    y = torch.rand(8, 1, 28, 28) * 2 - 1
+    penalty = losses.gan_r1_d_loss(1.0)(D, y, y) - losses.gan_d_loss(D, y, y)
+    penalty.backward()
+    weights = [p for p in D.parameters() if p.dim() > 1]   # biases do not move grad_y D, so they get no gradient
+    assert penalty.item() > 0 and all(p.grad is not None and p.grad.abs().sum() > 0 for p in weights)
