@@ -32,11 +32,11 @@ def grid(images, nrow=8, ax=None, title=None):
     return ax
 
 
-def curve(values, ax=None, label=None, logy=False, xlabel="step", ylabel=None):
-    """A training curve (e.g. losses or MNIST-FID per epoch)."""
+def curve(values, ax=None, label=None, logy=False, xlabel="step", ylabel=None, x=None):
+    """A training curve (e.g. losses or MNIST-FID per epoch), at positions ``x`` (default 1, 2, ...)."""
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3))
-    ax.plot(np.arange(1, len(values) + 1), values, label=label)
+    ax.plot(np.arange(1, len(values) + 1) if x is None else x, values, label=label)
     ax.set_xlabel(xlabel)
     if ylabel:
         ax.set_ylabel(ylabel)

@@ -23,10 +23,9 @@ import time
 
 from tqdm.auto import tqdm
 
-from . import checkpoints, data, dot, drs, metrics
+from . import budget, checkpoints, data, dot, drs, metrics, train
 from .mode import steps
 from .nets import batched
-from .train import TIMINGS, settings
 from .notebooks import REPO
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
@@ -122,21 +121,28 @@ def closing_comparison(n=10000, models=("dcgan_adam", "wgan_gp"), held_out=2000,
 
 
 def training_time(name, meta):
-    """A checkpoint's training time as the kit shows it: one epoch re-timed alone on the machine
-    (``python -m gankit.train NAME --time-epoch``, in ``checkpoints/timings.json``) times the epochs trained."""
-    t = json.loads(TIMINGS.read_text()).get(name) if TIMINGS.exists() else None
-    epochs = meta.get("epochs", meta["recipe"]["epochs"])
-    if t is None or t["recipe"] != settings(meta["recipe"]):
-        return f"{epochs} epochs (not re-timed alone)"
-    return f"{epochs} epochs x {t['epoch_seconds']:.0f} s = {epochs * t['epoch_seconds'] / 60:.0f} min"
+    """A checkpoint's training time as the kit shows it: one epoch timed alone on the machine
+    (``python -m gankit.budget NAME``, in ``checkpoints/timings.json``) times the epochs trained."""
+    b = budget.spent(name, meta)
+    if b.minutes is None:
+        return f"{b.epochs} epochs (not timed alone)"
+    return f"{b.epochs} epochs x {b.epoch_seconds:.0f} s = {b.minutes:.0f} min"
+
+
+def curve_end(meta):
+    """How a run's MNIST-FID curve ended: its change per 5 epochs over the last 10 (``train.trend``), and whether it
+    was flat (``train.flat``, the rule the DCGAN and WGAN recipes stop by)."""
+    change = f"{train.trend(meta['fid_per_epoch']):+.0%} per 5 epochs"
+    return change + {True: ", flat", False: ", not flat"}.get(meta.get("flat"), "")
 
 
 def generator_table(n=10000):
     """One Markdown row per shipped generator: MNIST-FID, classes covered, precision, recall, training."""
     x_test = data.mnist(train=False)[0][:n]
     f_test = metrics.features(x_test)
-    rows = ["| checkpoint | MNIST-FID | classes covered | largest class | confident | precision | recall | training | command |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    rows = ["| checkpoint | MNIST-FID | classes covered | largest class | confident | precision | recall | training | "
+            "curve at the end | command |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for name in checkpoints.available():
         ck = checkpoints.load(name)
         if not hasattr(ck, "G"):
@@ -144,13 +150,13 @@ def generator_table(n=10000):
         r = metrics.report(ck.G.sample(n, seed=0), x_test, real_features=f_test)
         rows.append(f"| `{name}` | {r['fid']:.1f} | {r['classes_covered']} | {r['max_class_share']:.0%} | "
                     f"{r['confident_share']:.0%} | {r['precision']:.3f} | {r['recall']:.3f} | "
-                    f"{training_time(name, ck.meta)} | `{ck.meta['command']}` |")
+                    f"{training_time(name, ck.meta)} | {curve_end(ck.meta)} | `{ck.meta['command']}` |")
     return "\n".join(rows)
 
 
 def hardware():
     """The machine the training times were measured on (from ``checkpoints/timings.json``)."""
-    t = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+    t = json.loads(budget.TIMINGS.read_text()) if budget.TIMINGS.exists() else {}
     machines = sorted({f"{v['cpu']}, {v['threads']} threads, no GPU" for v in t.values()})
     return "; ".join(machines) or "not recorded"
 
@@ -189,8 +195,9 @@ def tables():
     return "\n".join([
         START,
         f"Generators ({10000:,} samples against the {10000:,} MNIST test digits; classifier test accuracy "
-        f"{classifier['test_accuracy']:.2%}; training times: one epoch re-timed alone on {hardware()}, times the "
-        f"epochs trained):",
+        f"{classifier['test_accuracy']:.2%}; training times: one epoch timed alone on {hardware()}, times the "
+        f"epochs trained; curve at the end: the line through the last 10 epochs of the MNIST-FID curve stored during "
+        f"training, 5,000 samples each, its change per 5 epochs):",
         "",
         generator_table(),
         "",

@@ -8,15 +8,14 @@ Every checkpoint the kit ships is made here, seeded, and can be remade on a lapt
 
 An epoch is one pass of the discriminator over the 60,000 training images, i.e. 60000 // (batch * n_critic)
 generator steps. Each epoch is seeded by (seed, epoch) and the run's state is saved after every epoch
-(in ``~/.cache/gankit/runs/``), so that a stopped run resumes where it stopped and gives the same weights.
+(in ``~/.cache/gankit/runs/``), so that a stopped run resumes where it stopped and gives the same weights (on the
+same machine and number of threads). ``python -m gankit.budget NAME`` times one epoch of a recipe alone.
 """
 import argparse
 import copy
 import json
-import platform
 import sys
 import time
-from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -55,7 +54,7 @@ RECIPES = {
                       ema=0.999, epochs=60, batch=64, seed=0),
     # Gulrajani et al. 2017: lambda = 10, 5 critic steps, Adam 1e-4 with betas (0.5, 0.9) (their MNIST code)
     "wgan_gp": dict(arch="dcgan", c=48, layers=3, loss="wgan-gp", opt="adam", lr=1e-4, betas=(0.5, 0.9), lam=10.0,
-                    n_critic=5, ema=0.999, epochs=60, batch=64, seed=0),
+                    n_critic=5, ema=0.999, epochs=75, batch=64, seed=0),
 }
 
 
@@ -84,28 +83,44 @@ def settings(recipe):
     return json.loads(json.dumps({k: v for k, v in recipe.items() if k != "epochs"}))
 
 
-def flat(curve, window=5, tol=0.03, spread=0.10, trained=None):
+def trend(curve, n=10, per=5):
+    """How fast a curve still moves: the least-squares line through its last ``n`` values, its change over ``per``
+    epochs relative to their mean. WGAN-GP's MNIST-FID over epochs 32 to 41 fell 15% every five epochs:
+
+    >>> round(trend([32.1, 30.9, 30.0, 30.1, 28.9, 25.7, 25.0, 26.5, 24.5, 25.7]), 2)
+    -0.15
+    """
+    last = np.asarray(curve[-n:], dtype=float)
+    return float(np.polyfit(np.arange(len(last)), last, 1)[0] * per / last.mean())
+
+
+def flat(curve, window=5, tol=0.03, spread=0.10, trained=None, longer=10):
     """Has the curve stopped moving? The least-squares line through its last ``window`` values changes by
     less than ``tol`` (relative to their mean) across them, and none of them is more than ``spread`` away from
     that mean (a noisy curve's line says nothing: WGAN-clip's MNIST-FID can jump fivefold in one epoch).
+    And the line through the last ``longer`` values moves by less than ``tol`` per ``window`` epochs (``trend``):
+    a slow fall that pauses for five epochs is still a fall. WGAN-GP's curve went 32.1, 30.9, 30.0, 30.1, 28.9,
+    then 25.7, 25.0, 26.5, 24.5, 25.7: the last five are flat, the last ten fall 15% per five epochs.
 
     ``trained``: when ``curve`` is an averaged generator's, the trained generator's curve. An average lags
     behind what it averages, and can sit still while the trained generator improves; it counts as flat only
     once it has caught up: its window mean at most (1 + ``spread``) times the trained curve's.
 
-    >>> flat([100, 80, 61, 60, 62, 61, 60]), flat([100, 90, 80, 70, 60, 50]), flat([668, 604, 2741, 700, 593])
-    (True, False, False)
-    >>> flat([860, 858, 861, 859, 860], trained=[837, 600, 450, 380, 340])
+    >>> flat([100, 80, 61, 60, 62, 61, 60, 61, 60, 61, 62, 60]), flat([100, 90, 80, 70, 60, 50, 40, 30, 20, 10])
+    (True, False)
+    >>> flat([668, 604, 2741, 700, 593], longer=5), flat([32.1, 30.9, 30.0, 30.1, 28.9, 25.7, 25.0, 26.5, 24.5, 25.7])
+    (False, False)
+    >>> flat([860, 858, 861, 859, 860], trained=[837, 600, 450, 380, 340], longer=5)
     False
     """
-    if len(curve) < window:
+    if len(curve) < max(window, longer):
         return False
     last = np.asarray(curve[-window:], dtype=float)
-    slope = np.polyfit(np.arange(window), last, 1)[0]
     mean = last.mean()
-    still = abs(slope) * (window - 1) < tol * mean and np.abs(last - mean).max() <= spread * mean
+    still = abs(trend(curve, window, window - 1)) < tol and np.abs(last - mean).max() <= spread * mean
+    steady = abs(trend(curve, longer, window)) < tol
     caught_up = not trained or mean <= (1 + spread) * np.mean(trained[-window:])
-    return bool(still and caught_up)
+    return bool(still and steady and caught_up)
 
 
 def train_classifier(epochs=3, batch_size=128, lr=1e-3, seed=0, root=None, progress=True):
@@ -204,83 +219,6 @@ def train_mnist_gan(recipe, epochs=None, root=None, progress=True, fid_samples=5
     return shipped.eval(), D.eval(), meta
 
 
-TIMINGS = checkpoints.FOLDER / "timings.json"
-
-
-def cpu_name():
-    """The processor's model name (Linux), else the platform's description: README names the hardware."""
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def time_epoch(name, root=None):
-    """Time one typical epoch of recipe ``name`` (the second: WGAN-clip's first one has 100 critic steps per generator
-    step at the start), from fresh networks, no evaluation, nothing saved but the time. Run it with nothing else on the
-    machine: the training time the kit shows is this epoch time times the epochs trained.
-    Writes {name: {epoch_seconds, threads, cpu, recipe}} into ``checkpoints/timings.json``; returns the seconds."""
-    r = RECIPES[name]
-    x, _ = data.mnist(train=True, root=root)
-    G, D, _, opt_G, opt_D = _networks(r, best_device())
-    n_critic, per_epoch = schedule(r, len(x))
-    rule = {k: v for k, v in LOSSES[r["loss"]](r).items() if k != "monitor"}
-    before = History(d_loss=[0.0] * per_epoch, g_loss=[0.0] * per_epoch)   # time epoch 2: a typical epoch
-    h = train(G, D, data.batches(x, seed=r["seed"] * 1000 + 2), opt_G=opt_G, opt_D=opt_D, steps=per_epoch,
-              batch_size=r["batch"], n_critic=n_critic, history=before, desc=f"{name}, one epoch", **rule)
-    times = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
-    times[name] = dict(epoch_seconds=round(h.seconds, 1), threads=torch.get_num_threads(), cpu=cpu_name(),
-                       recipe=settings(r))
-    TIMINGS.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n")
-    return h.seconds
-
-
-def budget(name, meta):
-    """What a shipped GAN checkpoint cost: ``epochs``, ``generator_steps``, ``critic_steps`` (discriminator updates,
-    from the recipe's schedule) and ``minutes`` alone on the kit's machine (the epoch re-timed alone by
-    ``time_epoch`` times the epochs; None when the recipe was not re-timed).
-
-    >>> meta = dict(recipe=RECIPES["wgan_gp"], epochs=2, steps=374)
-    >>> b = budget("not-timed", meta); (b.generator_steps, b.critic_steps, b.minutes)
-    (374, 1870, None)
-    """
-    n_critic, _ = schedule(meta["recipe"], 60000)
-    steps = meta["steps"]
-    critic = sum(n_critic(s) for s in range(1, steps + 1)) if callable(n_critic) else steps * n_critic
-    t = json.loads(TIMINGS.read_text()).get(name) if TIMINGS.exists() else None
-    epochs = meta.get("epochs", meta["recipe"]["epochs"])
-    fits = t is not None and t["recipe"] == settings(meta["recipe"])
-    return SimpleNamespace(epochs=epochs, generator_steps=steps, critic_steps=critic,
-                           minutes=epochs * t["epoch_seconds"] / 60 if fits else None)
-
-
-def at_budget(name, meta, generator_steps=None, minutes=None):
-    """Where a shipped run stood at a smaller budget: the last epoch it had finished within ``generator_steps``
-    generator steps, or within ``minutes`` alone (epochs times the epoch re-timed by ``time_epoch``), and the MNIST-FID
-    stored after that epoch (``fid_samples`` samples). Two runs compare at equal budget by reading each one's curve
-    there.
-
-    >>> meta = dict(recipe=RECIPES["wgan_gp"], epochs=3, steps=561, steps_per_epoch=187, fid_per_epoch=[90, 60, 50])
-    >>> b = at_budget("not-timed", meta, generator_steps=400); (b.epoch, b.generator_steps, b.fid, b.minutes)
-    (2, 374, 60, None)
-    """
-    if (generator_steps is None) == (minutes is None):
-        raise ValueError("give generator_steps or minutes")
-    whole = budget(name, meta)
-    per_epoch = None if whole.minutes is None else whole.minutes / whole.epochs
-    if minutes is not None and per_epoch is None:
-        raise ValueError(f"{name} has no epoch time in {TIMINGS.name}: run python -m gankit.train {name} --time-epoch")
-    epoch = generator_steps // meta["steps_per_epoch"] if minutes is None else int(minutes // per_epoch)
-    epoch = min(epoch, len(meta["fid_per_epoch"]))
-    if epoch < 1:
-        raise ValueError(f"{name} had not finished one epoch within that budget")
-    return SimpleNamespace(epoch=epoch, generator_steps=epoch * meta["steps_per_epoch"], fid=meta["fid_per_epoch"][epoch - 1],
-                           minutes=None if per_epoch is None else epoch * per_epoch)
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m gankit.train", description="Make the kit's checkpoints (seeded).")
     p.add_argument("name", nargs="?", help="recipe name: " + ", ".join(RECIPES))
@@ -289,8 +227,6 @@ def main(argv=None):
     p.add_argument("--data", help="folder holding MNIST/raw (default: GANKIT_DATA, then the cache)")
     p.add_argument("--out", help="output file (default: gankit/checkpoints/NAME.pt)")
     p.add_argument("--fresh", action="store_true", help="start over instead of resuming a stopped run")
-    p.add_argument("--time-epoch", action="store_true",
-                   help="only time one epoch (run it alone on the machine) and record it in checkpoints/timings.json")
     a = p.parse_args(argv)
     if a.list or not a.name:
         for k, v in RECIPES.items():
@@ -298,11 +234,6 @@ def main(argv=None):
         return 0
     if a.name not in RECIPES:
         p.error(f"unknown recipe {a.name!r}; choose one of {', '.join(RECIPES)}")
-    if a.time_epoch:
-        if RECIPES[a.name].get("kind") == "classifier":
-            p.error("--time-epoch times a GAN recipe")
-        print(f"{a.name}: one epoch in {time_epoch(a.name, root=a.data):.1f} s ({torch.get_num_threads()} threads, {cpu_name()})")
-        return 0
     r = {**RECIPES[a.name], **({"epochs": a.epochs} if a.epochs else {})}
     # what remakes the weights: the recipe and its epochs (not where the file is written, nor the data folder)
     command = f"python -m gankit.train {a.name}" + (f" --epochs {a.epochs}" if a.epochs else "")

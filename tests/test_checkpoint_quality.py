@@ -1,20 +1,21 @@
 """The shipped generators meet the quality bar the notebooks rely on (5,000 samples vs 5,000 test digits)."""
+import numpy as np
 import pytest
 import torch
 
-from gankit import checkpoints, metrics, train
+from gankit import budget, checkpoints, metrics, train
 
 # name -> (largest MNIST-FID, fewest classes covered) for the runs that must learn (nearly) every digit, set at what
 # ships (5,000 samples). The slides' MLP misses one digit at the 2% share threshold (9 classes on 5,000 samples); the
 # DCGAN covers all 10 (the shipped one, with the R1 penalty on its discriminator, scores 6.0; without the penalty the
-# same networks scored 32.0). WGAN-GP, with the same networks, scores 23.3 (its predecessor 51);
+# same networks scored 32.0). WGAN-GP, with the same networks, scores 11.9 after 75 epochs (23.3 after 41);
 # test_wgan_gp_close_to_the_vanilla_gan_at_equal_generator_steps holds it to the course's claim as well.
 LEARNS_ALL_DIGITS = {
     "dcgan_adam": (8, 10),
     "mlp_adam": (120, 9),
-    "wgan_gp": (28, 10),
-    "wgan_clip": (260, 7),   # clipping at c = 0.01 leaves a nearly flat critic (notebook 03): its curve flattens at
-}                            # about 230 on 5,000 samples with 7 to 8 digits covered
+    "wgan_gp": (14, 10),
+    "wgan_clip": (160, 9),   # clipping at c = 0.01 leaves a nearly flat critic (notebook 03): 137.6 on 5,000 samples
+}                            # after 60 epochs, all 10 digits covered (after 26 epochs: 226, 7 digits)
 # the DCGAN recipes train until their MNIST-FID curve is flat (``train.flat``), not for a fixed number of epochs
 TRAINED_TO_FLAT = ("dcgan_adam", "wgan_gp", "wgan_clip")
 
@@ -36,28 +37,31 @@ def test_generator_quality(name, mnist_test):
 
 
 def test_wgan_gp_close_to_the_vanilla_gan_at_equal_generator_steps():
-    """The course's claim on MNIST at equal budget: after as many generator steps as WGAN-GP made, its MNIST-FID is
-    within 1.25 times the vanilla GAN's (both read from the curves stored during training, 5,000 samples each).
-    At the end of each run the vanilla GAN with its R1 penalty is far ahead (notebook 03 prints both)."""
+    """The course's claim on MNIST at equal budget: at equal generator steps, over the second half of WGAN-GP's run,
+    its MNIST-FID is within 1.25 times the vanilla GAN's (the median of the ratios after each WGAN-GP epoch; both read
+    from the curves stored during training, 5,000 samples each). At the end of each run, and at equal minutes alone,
+    the vanilla GAN with its R1 penalty is far ahead (notebook 03 prints all three)."""
     gp, vanilla = (checkpoints.load(n, device="cpu").meta for n in ("wgan_gp", "dcgan_adam"))
-    at = train.at_budget("dcgan_adam", vanilla, generator_steps=gp["steps"])
-    print(f"after {gp['steps']} generator steps: wgan_gp {gp['fid_per_epoch'][-1]:.1f}, dcgan_adam {at.fid:.1f} "
-          f"(epoch {at.epoch}, {at.generator_steps} steps)")
-    assert gp["fid_per_epoch"][-1] <= 1.25 * at.fid
+    p = budget.paired(gp, "dcgan_adam", vanilla)
+    ratio = (p.fid / p.other)[len(p.fid) // 2:]
+    print(f"WGAN-GP / vanilla GAN at equal generator steps, {p.steps[-len(ratio)]} to {p.steps[-1]} steps: median "
+          f"{np.median(ratio):.2f}, from {ratio.min():.2f} to {ratio.max():.2f}")
+    assert np.median(ratio) <= 1.25
 
 
 @pytest.mark.parametrize("name", TRAINED_TO_FLAT)
 def test_trained_until_flat(name):
+    """A run stops at the first epoch its curve is flat (``train.flat``), else after its recipe's largest number of
+    epochs: the stored curve must say the same (README's table and notebook 03 print how fast each curve still moved)."""
     meta = checkpoints.load(name, device="cpu").meta
-    curve, trained = meta["fid_per_epoch"], meta.get("fid_trained_per_epoch")
-    if meta.get("flat"):
-        assert train.flat(curve, trained=trained)
+    curve, trained = meta["fid_per_epoch"], meta.get("fid_trained_per_epoch") or []
+    flat_at = [e for e in range(1, len(curve) + 1) if train.flat(curve[:e], trained=trained[:e])]
+    print(f"{name}: {len(curve)} epochs, flat at {flat_at[:1]}, last 10 epochs {train.trend(curve):+.1%} per 5 epochs")
+    assert meta["flat"] == bool(flat_at)
+    if flat_at:
+        assert flat_at[0] == len(curve), f"{name}: flat at epoch {flat_at[0]}, trained on to {len(curve)}"
     else:
-        # ran its recipe's largest number of epochs without meeting the 5-epoch rule: dcgan_adam, whose 5,000-sample
-        # MNIST-FID near 4 varies by about 0.7 from one set of samples to another, more than the rule's 10% spread.
-        # Its trend must be flat all the same: the line through the last 10 epochs moves by less than 3%.
-        assert meta["epochs"] == meta["recipe"]["epochs"], f"{name}: stopped at {meta['epochs']} epochs, not flat"
-        assert train.flat(curve, window=10, spread=float("inf")), f"{name}: {curve[-10:]}"
+        assert len(curve) == meta["recipe"]["epochs"], f"{name}: stopped at {len(curve)} epochs, not flat"
 
 
 def test_dcgan_samples_look_like_digits(mnist_test):

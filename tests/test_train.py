@@ -65,19 +65,3 @@ def test_every_recipe_names_known_settings():
 def test_zero_critic_steps_is_a_clear_error():
     with pytest.raises(ValueError, match="n_critic"):
         _toy_run(steps=2, n_critic=0)
-
-
-def test_a_run_read_at_a_smaller_budget():
-    from gankit import checkpoints
-
-    meta = checkpoints.load("wgan_gp", device="cpu").meta
-    whole = train.budget("wgan_gp", meta)
-    end = train.at_budget("wgan_gp", meta, generator_steps=whole.generator_steps)
-    assert (end.epoch, end.fid) == (whole.epochs, meta["fid_per_epoch"][-1])
-    assert end.minutes == pytest.approx(whole.minutes)
-    half = train.at_budget("wgan_gp", meta, minutes=whole.minutes / 2)
-    assert half.epoch == whole.epochs // 2 and half.generator_steps == half.epoch * meta["steps_per_epoch"]
-    with pytest.raises(ValueError, match="one epoch"):
-        train.at_budget("wgan_gp", meta, generator_steps=meta["steps_per_epoch"] - 1)
-    with pytest.raises(ValueError, match="generator_steps or minutes"):
-        train.at_budget("wgan_gp", meta)

@@ -1,0 +1,130 @@
+"""What a training run cost, and where it stood at a smaller budget: how runs are compared fairly.
+
+Two GANs compare at a stated budget, not at the end of whatever each one ran: the same number of generator
+steps, or the same minutes alone on the machine. The minutes come from one epoch timed with nothing else running
+(a machine shared with another job runs torch many times slower), times the epochs trained::
+
+    python -m gankit.budget dcgan_adam     # time one epoch of a recipe alone, into checkpoints/timings.json
+
+``spent`` says what a shipped run cost; ``at`` reads its stored MNIST-FID curve at a smaller budget.
+"""
+import argparse
+import json
+import platform
+import sys
+from types import SimpleNamespace
+
+import numpy as np
+import torch
+
+from . import checkpoints, data
+from .loop import History, train
+from .mode import device as best_device
+from .train import LOSSES, RECIPES, _networks, schedule, settings
+
+TIMINGS = checkpoints.FOLDER / "timings.json"
+
+
+def cpu_name():
+    """The processor's model name (Linux), else the platform's description: README names the hardware."""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def time_epoch(name, root=None):
+    """Time one typical epoch of recipe ``name`` (the second: WGAN-clip's first one has 100 critic steps per generator
+    step at the start), from fresh networks, no evaluation, nothing saved but the time. Run it with nothing else on the
+    machine: the training time the kit shows is this epoch time times the epochs trained.
+    Writes {name: {epoch_seconds, threads, cpu, recipe}} into ``checkpoints/timings.json``; returns the seconds."""
+    r = RECIPES[name]
+    x, _ = data.mnist(train=True, root=root)
+    G, D, _, opt_G, opt_D = _networks(r, best_device())
+    n_critic, per_epoch = schedule(r, len(x))
+    rule = {k: v for k, v in LOSSES[r["loss"]](r).items() if k != "monitor"}
+    before = History(d_loss=[0.0] * per_epoch, g_loss=[0.0] * per_epoch)   # time epoch 2: a typical epoch
+    h = train(G, D, data.batches(x, seed=r["seed"] * 1000 + 2), opt_G=opt_G, opt_D=opt_D, steps=per_epoch,
+              batch_size=r["batch"], n_critic=n_critic, history=before, desc=f"{name}, one epoch", **rule)
+    times = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+    times[name] = dict(epoch_seconds=round(h.seconds, 1), threads=torch.get_num_threads(), cpu=cpu_name(),
+                       recipe=settings(r))
+    TIMINGS.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n")
+    return h.seconds
+
+
+def spent(name, meta):
+    """What a shipped GAN checkpoint cost: ``epochs``, ``generator_steps``, ``critic_steps`` (discriminator updates,
+    from the recipe's schedule) and ``minutes`` alone on the kit's machine (the epoch timed alone by ``time_epoch``
+    times the epochs; None when this recipe's epoch was not timed).
+
+    >>> meta = dict(recipe=RECIPES["wgan_gp"], epochs=2, steps=374)
+    >>> b = spent("not-timed", meta); (b.generator_steps, b.critic_steps, b.minutes)
+    (374, 1870, None)
+    """
+    n_critic, _ = schedule(meta["recipe"], 60000)
+    steps = meta["steps"]
+    critic = sum(n_critic(s) for s in range(1, steps + 1)) if callable(n_critic) else steps * n_critic
+    t = json.loads(TIMINGS.read_text()).get(name) if TIMINGS.exists() else None
+    epochs = meta.get("epochs", meta["recipe"]["epochs"])
+    timed = t is not None and t["recipe"] == settings(meta["recipe"])
+    return SimpleNamespace(epochs=epochs, generator_steps=steps, critic_steps=critic,
+                           epoch_seconds=t["epoch_seconds"] if timed else None,
+                           minutes=epochs * t["epoch_seconds"] / 60 if timed else None)
+
+
+def at(name, meta, generator_steps=None, minutes=None):
+    """Where a shipped run stood at a smaller budget: the last epoch it had finished within ``generator_steps``
+    generator steps, or within ``minutes`` alone (epochs times the epoch timed by ``time_epoch``), and the MNIST-FID
+    stored after that epoch (``fid_samples`` samples). Two runs compare at equal budget by reading each one's curve
+    there.
+
+    >>> meta = dict(recipe=RECIPES["wgan_gp"], epochs=3, steps=561, steps_per_epoch=187, fid_per_epoch=[90, 60, 50])
+    >>> b = at("not-timed", meta, generator_steps=400); (b.epoch, b.generator_steps, b.fid, b.minutes)
+    (2, 374, 60, None)
+    """
+    if (generator_steps is None) == (minutes is None):
+        raise ValueError("give generator_steps or minutes")
+    per_epoch = spent(name, meta).epoch_seconds
+    if minutes is not None and per_epoch is None:
+        raise ValueError(f"{name} has no epoch time in {TIMINGS.name}: run python -m gankit.budget {name} alone")
+    epoch = generator_steps // meta["steps_per_epoch"] if minutes is None else int(minutes * 60 // per_epoch)
+    epoch = min(epoch, len(meta["fid_per_epoch"]))
+    if epoch < 1:
+        raise ValueError(f"{name} had not finished one epoch within that budget")
+    return SimpleNamespace(epoch=epoch, generator_steps=epoch * meta["steps_per_epoch"], fid=meta["fid_per_epoch"][epoch - 1],
+                           minutes=None if per_epoch is None else epoch * per_epoch / 60)
+
+
+def paired(meta, other_name, other_meta):
+    """Two runs at equal generator steps along the whole of the first: after each epoch of run ``meta``, its MNIST-FID
+    and the other run's (``at`` that many generator steps), from the epoch on which the other had finished one epoch.
+    Returns ``steps``, ``fid`` and ``other`` as arrays.
+
+    >>> a = dict(steps_per_epoch=187, fid_per_epoch=[90, 60, 50, 40, 30, 25, 20])
+    >>> b = dict(recipe=RECIPES["dcgan_adam"], epochs=2, steps=800, steps_per_epoch=400, fid_per_epoch=[45, 30])
+    >>> p = paired(a, "not-timed", b); p.steps.tolist(), p.fid.tolist(), p.other.tolist()
+    ([561, 748, 935, 1122, 1309], [50, 40, 30, 25, 20], [45, 45, 30, 30, 30])
+    """
+    steps = meta["steps_per_epoch"] * np.arange(1, len(meta["fid_per_epoch"]) + 1)
+    keep = steps >= other_meta["steps_per_epoch"]
+    other = [at(other_name, other_meta, generator_steps=int(s)).fid for s in steps[keep]]
+    return SimpleNamespace(steps=steps[keep], fid=np.asarray(meta["fid_per_epoch"])[keep], other=np.asarray(other))
+
+
+def main(argv=None):
+    gans = [k for k, v in RECIPES.items() if v.get("kind") != "classifier"]
+    p = argparse.ArgumentParser(prog="python -m gankit.budget",
+                                description="Time one epoch of a GAN recipe; run it with nothing else on the machine.")
+    p.add_argument("name", choices=gans, help="recipe name")
+    p.add_argument("--data", help="folder holding MNIST/raw (default: GANKIT_DATA, then the cache)")
+    a = p.parse_args(argv)
+    print(f"{a.name}: one epoch in {time_epoch(a.name, root=a.data):.1f} s ({torch.get_num_threads()} threads, {cpu_name()})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
