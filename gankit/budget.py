@@ -25,6 +25,17 @@ from .train import LOSSES, RECIPES, _networks, schedule, settings
 TIMINGS = checkpoints.FOLDER / "timings.json"
 
 
+def timings():
+    """What ``checkpoints/timings.json`` holds: {recipe name: {epoch_seconds, threads, cpu, recipe}}."""
+    return json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+
+
+def epoch_seconds(name, recipe):
+    """The epoch of recipe ``name`` timed alone (``time_epoch``), or None when it was not timed with these settings."""
+    t = timings().get(name)
+    return t["epoch_seconds"] if t is not None and t["recipe"] == settings(recipe) else None
+
+
 def cpu_name():
     """The processor's model name (Linux), else the platform's description: README names the hardware."""
     try:
@@ -49,7 +60,7 @@ def time_epoch(name, root=None):
     before = History(d_loss=[0.0] * per_epoch, g_loss=[0.0] * per_epoch)   # time epoch 2: a typical epoch
     h = train(G, D, data.batches(x, seed=r["seed"] * 1000 + 2), opt_G=opt_G, opt_D=opt_D, steps=per_epoch,
               batch_size=r["batch"], n_critic=n_critic, history=before, desc=f"{name}, one epoch", **rule)
-    times = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+    times = timings()
     times[name] = dict(epoch_seconds=round(h.seconds, 1), threads=torch.get_num_threads(), cpu=cpu_name(),
                        recipe=settings(r))
     TIMINGS.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n")
@@ -68,12 +79,10 @@ def spent(name, meta):
     n_critic, _ = schedule(meta["recipe"], 60000)
     steps = meta["steps"]
     critic = sum(n_critic(s) for s in range(1, steps + 1)) if callable(n_critic) else steps * n_critic
-    t = json.loads(TIMINGS.read_text()).get(name) if TIMINGS.exists() else None
     epochs = meta.get("epochs", meta["recipe"]["epochs"])
-    timed = t is not None and t["recipe"] == settings(meta["recipe"])
-    return SimpleNamespace(epochs=epochs, generator_steps=steps, critic_steps=critic,
-                           epoch_seconds=t["epoch_seconds"] if timed else None,
-                           minutes=epochs * t["epoch_seconds"] / 60 if timed else None)
+    seconds = epoch_seconds(name, meta["recipe"])
+    return SimpleNamespace(epochs=epochs, generator_steps=steps, critic_steps=critic, epoch_seconds=seconds,
+                           minutes=None if seconds is None else epochs * seconds / 60)
 
 
 def at(name, meta, generator_steps=None, minutes=None):
@@ -88,7 +97,7 @@ def at(name, meta, generator_steps=None, minutes=None):
     """
     if (generator_steps is None) == (minutes is None):
         raise ValueError("give generator_steps or minutes")
-    per_epoch = spent(name, meta).epoch_seconds
+    per_epoch = epoch_seconds(name, meta["recipe"])
     if minutes is not None and per_epoch is None:
         raise ValueError(f"{name} has no epoch time in {TIMINGS.name}: run python -m gankit.budget {name} alone")
     epoch = generator_steps // meta["steps_per_epoch"] if minutes is None else int(minutes * 60 // per_epoch)

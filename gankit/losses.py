@@ -54,9 +54,7 @@ def gan_r1_d_loss(gamma=1.0):
     """
 
     def d_loss(D, y, x):
-        y = y.detach().requires_grad_(True)
-        out = D(y)
-        (g,) = torch.autograd.grad(out.sum(), y, create_graph=True)
+        out, g = _value_and_grad(D, y)   # one pass of D over the real batch gives its logits and their gradient
         return F.softplus(-out).mean() + F.softplus(D(x)).mean() + gamma / 2 * g.flatten(1).pow(2).sum(1).mean()
 
     return d_loss
@@ -117,11 +115,16 @@ def clip_weights(D, c):
             p.clamp_(-c, c)
 
 
-def _grad_norms(D, a):
+def _value_and_grad(D, a):
+    """D(a) and grad_a D(a) per sample, the graph kept so that a penalty on the gradient can be minimised."""
     a = a.detach().requires_grad_(True)
     out = D(a)
     (grad,) = torch.autograd.grad(out.sum(), a, create_graph=True)
-    return grad.flatten(1).norm(dim=1)
+    return out, grad
+
+
+def _grad_norms(D, a):
+    return _value_and_grad(D, a)[1].flatten(1).norm(dim=1)
 
 
 def gradient_penalty(D, y, x, one_sided=False):

@@ -156,8 +156,7 @@ def generator_table(n=10000):
 
 def hardware():
     """The machine the training times were measured on (from ``checkpoints/timings.json``)."""
-    t = json.loads(budget.TIMINGS.read_text()) if budget.TIMINGS.exists() else {}
-    machines = sorted({f"{v['cpu']}, {v['threads']} threads, no GPU" for v in t.values()})
+    machines = sorted({f"{v['cpu']}, {v['threads']} threads, no GPU" for v in budget.timings().values()})
     return "; ".join(machines) or "not recorded"
 
 
