@@ -129,13 +129,6 @@ def training_time(name, meta):
     return f"{b.epochs} epochs x {b.epoch_seconds:.0f} s = {b.minutes:.0f} min"
 
 
-def curve_end(meta):
-    """How a run's MNIST-FID curve ended: its change per 5 epochs over the last 10 (``train.trend``), and whether it
-    was flat (``train.flat``, the rule the DCGAN and WGAN recipes stop by)."""
-    change = f"{train.trend(meta['fid_per_epoch']):+.0%} per 5 epochs"
-    return change + {True: ", flat", False: ", not flat"}.get(meta.get("flat"), "")
-
-
 def generator_table(n=10000):
     """One Markdown row per shipped generator: MNIST-FID, classes covered, precision, recall, training."""
     x_test = data.mnist(train=False)[0][:n]
@@ -150,7 +143,7 @@ def generator_table(n=10000):
         r = metrics.report(ck.G.sample(n, seed=0), x_test, real_features=f_test)
         rows.append(f"| `{name}` | {r['fid']:.1f} | {r['classes_covered']} | {r['max_class_share']:.0%} | "
                     f"{r['confident_share']:.0%} | {r['precision']:.3f} | {r['recall']:.3f} | "
-                    f"{training_time(name, ck.meta)} | {curve_end(ck.meta)} | `{ck.meta['command']}` |")
+                    f"{training_time(name, ck.meta)} | {train.curve_end(ck.meta)} | `{ck.meta['command']}` |")
     return "\n".join(rows)
 
 

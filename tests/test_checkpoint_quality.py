@@ -8,12 +8,12 @@ from gankit import budget, checkpoints, metrics, train
 # name -> (largest MNIST-FID, fewest classes covered) for the runs that must learn (nearly) every digit, set at what
 # ships (5,000 samples). The slides' MLP misses one digit at the 2% share threshold (9 classes on 5,000 samples); the
 # DCGAN covers all 10 (the shipped one, with the R1 penalty on its discriminator, scores 6.0; without the penalty the
-# same networks scored 32.0). WGAN-GP, with the same networks, scores 11.9 after 75 epochs (23.3 after 41);
-# test_wgan_gp_close_to_the_vanilla_gan_at_equal_generator_steps holds it to the course's claim as well.
+# same networks scored 32.0). WGAN-GP, with the same networks, scores 10.4 at its flat curve after 100 epochs (11.9
+# after 75, 23.3 after 41); test_vanilla_gan_ahead_of_wgan_gp_at_every_budget says how far behind it stays.
 LEARNS_ALL_DIGITS = {
     "dcgan_adam": (8, 10),
     "mlp_adam": (120, 9),
-    "wgan_gp": (14, 10),
+    "wgan_gp": (11.5, 10),
     "wgan_clip": (160, 9),   # clipping at c = 0.01 leaves a nearly flat critic (notebook 03): 137.6 on 5,000 samples
 }                            # after 60 epochs, all 10 digits covered (after 26 epochs: 226, 7 digits)
 # the DCGAN recipes train until their MNIST-FID curve is flat (``train.flat``), not for a fixed number of epochs
@@ -36,17 +36,20 @@ def test_generator_quality(name, mnist_test):
     assert r["fid"] < max_fid and r["classes_covered"] >= min_classes
 
 
-def test_wgan_gp_close_to_the_vanilla_gan_at_equal_generator_steps():
-    """The course's claim on MNIST at equal budget: at equal generator steps, over the second half of WGAN-GP's run,
-    its MNIST-FID is within 1.25 times the vanilla GAN's (the median of the ratios after each WGAN-GP epoch; both read
-    from the curves stored during training, 5,000 samples each). At the end of each run, and at equal minutes alone,
-    the vanilla GAN with its R1 penalty is far ahead (notebook 03 prints all three)."""
+def test_vanilla_gan_ahead_of_wgan_gp_at_every_budget():
+    """Notebook 03's reading of the MNIST runs (curves stored during training, 5,000 samples each): the vanilla GAN,
+    with its R1 penalty, has the lower MNIST-FID at equal generator steps (the median of the ratios after each epoch of
+    the second half of WGAN-GP's run), by more at the end of each run, and by more still in equal minutes alone.
+    The course's hope that WGAN-GP ends within 1.25 times the vanilla GAN is not met by these runs."""
     gp, vanilla = (checkpoints.load(n, device="cpu").meta for n in ("wgan_gp", "dcgan_adam"))
     p = budget.paired(gp, "dcgan_adam", vanilla)
-    ratio = (p.fid / p.other)[len(p.fid) // 2:]
-    print(f"WGAN-GP / vanilla GAN at equal generator steps, {p.steps[-len(ratio)]} to {p.steps[-1]} steps: median "
-          f"{np.median(ratio):.2f}, from {ratio.min():.2f} to {ratio.max():.2f}")
-    assert np.median(ratio) <= 1.25
+    steps = np.median((p.fid / p.other)[len(p.fid) // 2:])
+    end = gp["fid_per_epoch"][-1] / vanilla["fid_per_epoch"][-1]
+    short = budget.spent("dcgan_adam", vanilla).minutes
+    minutes = budget.at("wgan_gp", gp, minutes=short).fid / vanilla["fid_per_epoch"][-1]
+    print(f"WGAN-GP / vanilla GAN: equal generator steps (median) {steps:.2f}, end of runs {end:.2f}, "
+          f"in the vanilla GAN's {short:.0f} minutes {minutes:.2f}")
+    assert 1 < steps < end < minutes
 
 
 @pytest.mark.parametrize("name", TRAINED_TO_FLAT)
