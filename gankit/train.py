@@ -49,9 +49,10 @@ RECIPES = {
     # the same game with the R1 penalty gamma / 2 E||grad D(y)||^2 on real digits (Mescheder et al. 2018)
     "dcgan_adam": dict(arch="dcgan", c=48, layers=3, loss="gan-r1", gamma=1.0, opt="adam", lr=2e-4, betas=(0.5, 0.999),
                        ema=0.999, epochs=40, batch=64, seed=0),
-    # Arjovsky et al. 2017, Algorithm 1: RMSProp 5e-5, c = 0.01, 5 critic steps (100 early on and every 500th)
+    # Arjovsky et al. 2017, Algorithm 1: RMSProp 5e-5, c = 0.01, 5 critic steps (100 early on and every 500th); at
+    # most 200 epochs, as wgan_gp
     "wgan_clip": dict(arch="dcgan", c=64, loss="wgan-clip", opt="rmsprop", lr=5e-5, clip=0.01, n_critic="wgan",
-                      ema=0.999, epochs=60, batch=64, seed=0),
+                      ema=0.999, epochs=200, batch=64, seed=0),
     # Gulrajani et al. 2017: lambda = 10, 5 critic steps, Adam 1e-4 with betas (0.5, 0.9) (their MNIST code); at most
     # 200 epochs, about the generator steps of dcgan_adam's 40 (37,400 and 37,480)
     "wgan_gp": dict(arch="dcgan", c=48, layers=3, loss="wgan-gp", opt="adam", lr=1e-4, betas=(0.5, 0.9), lam=10.0,
@@ -134,7 +135,8 @@ def curve_end(meta):
     '0% per 5 epochs, flat'
     """
     change = round(trend(meta["fid_per_epoch"]), 2)
-    return (f"{change:+.0%}" if change else "0%") + " per 5 epochs" + {True: ", flat", False: ", not flat"}.get(meta.get("flat"), "")
+    verdict = {True: ", flat", False: ", not flat"}.get(meta.get("flat"), "")
+    return (f"{change:+.0%}" if change else "0%") + " per 5 epochs" + verdict
 
 
 def train_classifier(epochs=3, batch_size=128, lr=1e-3, seed=0, root=None, progress=True):
