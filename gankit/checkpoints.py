@@ -3,8 +3,10 @@
 A checkpoint file holds the weights of its networks (``state_dict`` only), how to rebuild each network
 (class name and constructor arguments from ``gankit.nets``) and a metadata dict: the recipe and command
 that trained it, seed, steps, seconds, the kit version and any measured history (e.g. MNIST-FID per epoch).
+The sample grids a run keeps after every epoch (``meta["grids"]``, uint8) are stored zlib-compressed, losslessly.
 The files shipped with the kit live in ``gankit/checkpoints/`` and are made by ``python -m gankit.train NAME``.
 """
+import zlib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -34,10 +36,30 @@ def available():
     return sorted(p.stem for p in FOLDER.glob("*.pt"))
 
 
+def pack_grids(grids):
+    """Sample grids (a uint8 tensor, one batch of images per epoch) compressed by zlib: lossless, and about 2.5 times
+    smaller than the raw bytes for MNIST digits.
+
+    >>> grids = torch.randint(0, 256, (3, 4, 1, 5, 5), dtype=torch.uint8)
+    >>> torch.equal(unpack_grids(pack_grids(grids)), grids)
+    True
+    """
+    data = zlib.compress(grids.contiguous().numpy().tobytes(), 9)
+    return {"zlib": torch.frombuffer(bytearray(data), dtype=torch.uint8), "shape": tuple(grids.shape)}
+
+
+def unpack_grids(packed):
+    """The uint8 tensor that ``pack_grids`` compressed."""
+    data = bytearray(zlib.decompress(packed["zlib"].numpy().tobytes()))
+    return torch.frombuffer(data, dtype=torch.uint8).reshape(packed["shape"])
+
+
 def save(name, meta, **modules):
     """Save ``modules`` (name -> nn.Module with a ``kwargs`` dict) and ``meta`` to ``name``; returns the path."""
     p = path_of(name)
     p.parent.mkdir(parents=True, exist_ok=True)
+    if torch.is_tensor(meta.get("grids")):
+        meta = {**meta, "grids": pack_grids(meta["grids"])}
     torch.save({
         "meta": {**meta, "kit_version": __version__},
         "modules": {k: (type(m).__name__, m.kwargs) for k, m in modules.items()},
@@ -63,6 +85,8 @@ def load(name, device=None):
     try:
         blob = torch.load(p, map_location="cpu", weights_only=True)
         out = SimpleNamespace(meta=blob["meta"])
+        if isinstance(out.meta.get("grids"), dict):
+            out.meta["grids"] = unpack_grids(out.meta["grids"])
         for k, (cls, kwargs) in blob["modules"].items():
             if cls not in NETWORKS:
                 raise ValueError(f"network class {cls!r} is not one of the kit's networks {NETWORKS}")

@@ -6,9 +6,10 @@ from gankit import checkpoints, nets
 
 def test_save_and_load_round_trip(tmp_path):
     G, D = nets.make("dcgan")
-    p = checkpoints.save(tmp_path / "x.pt", {"seed": 3, "steps": 10}, G=G, D=D)
+    grids = torch.randint(0, 256, (2, 64, 1, 28, 28), dtype=torch.uint8)    # a sample grid per epoch, stored packed
+    p = checkpoints.save(tmp_path / "x.pt", {"seed": 3, "steps": 10, "grids": grids}, G=G, D=D)
     ck = checkpoints.load(p, device="cpu")
-    assert ck.meta["seed"] == 3 and ck.meta["kit_version"]
+    assert ck.meta["seed"] == 3 and ck.meta["kit_version"] and torch.equal(ck.meta["grids"], grids)
     z = G.noise(4, seed=0)
     G.eval()
     assert torch.allclose(ck.G(z), G(z))
