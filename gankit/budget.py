@@ -6,7 +6,8 @@ steps, or the same minutes alone on the machine. The minutes come from one epoch
 
     python -m gankit.budget dcgan_adam     # time one epoch of a recipe alone, into checkpoints/timings.json
 
-``spent`` says what a shipped run cost; ``at`` reads its stored MNIST-FID curve at a smaller budget.
+``spent`` says what a shipped run cost; ``at`` reads its stored MNIST-FID curve at a smaller budget; ``compare``
+puts two runs side by side at the budgets notebook 03 states.
 """
 import argparse
 import json
@@ -122,6 +123,51 @@ def paired(meta, other_name, other_meta):
     keep = steps >= other_meta["steps_per_epoch"]
     other = [at(other_name, other_meta, generator_steps=int(s)).fid for s in steps[keep]]
     return SimpleNamespace(steps=steps[keep], fid=np.asarray(meta["fid_per_epoch"])[keep], other=np.asarray(other))
+
+
+def compare(name, meta, other_name, other_meta):
+    """Run ``name`` against run ``other_name`` at stated budgets, from the MNIST-FID curves stored during training:
+    each reading holds ``fid`` (run ``name``'s), ``other`` (the other run's) and their ``ratio`` fid / other.
+
+    - ``end``: each run at its last epoch, whatever budget it had;
+    - ``steps``: ``within`` the smaller run's ``budget`` of generator steps, the larger run ``read`` at its ``epoch``
+      (of ``of``) within them (``at``), the smaller at its end;
+    - ``minutes``: the same within the shorter run's minutes alone (None when a recipe's epoch was not timed);
+    - ``paired``: at equal generator steps after every epoch of the second half of run ``name`` (``paired``): the
+      ``median`` ratio, its ``low`` and ``high``, over ``epochs`` epochs from ``first`` to ``last`` generator steps.
+
+    Run a ended lower (0.8 times b's) but took more generator steps: within b's 800 it stood at 40, 4/3 of b's 30.
+
+    >>> a = dict(recipe=RECIPES["wgan_gp"], epochs=6, steps=1122, steps_per_epoch=187,
+    ...          fid_per_epoch=[90, 60, 50, 40, 36, 24])
+    >>> b = dict(recipe=RECIPES["dcgan_adam"], epochs=2, steps=800, steps_per_epoch=400, fid_per_epoch=[45, 30])
+    >>> c = compare("not-timed", a, "not-timed-either", b)
+    >>> c.end.ratio, (c.steps.read, c.steps.epoch, c.steps.fid, round(c.steps.ratio, 2)), c.minutes
+    (0.8, ('not-timed', 4, 40, 1.33), None)
+    >>> c.paired.median, c.paired.epochs
+    (1.0, 2)
+    """
+    runs = {name: meta, other_name: other_meta}
+
+    def reading(fid, other, **more):
+        return SimpleNamespace(fid=fid, other=other, ratio=fid / other, **more)
+
+    def at_smaller(size, budget):         # the smaller run at its end, the larger read within the smaller's budget
+        small, large = sorted(runs, key=size)
+        read = at(large, runs[large], **{budget: size(small)})
+        fid = {small: runs[small]["fid_per_epoch"][-1], large: read.fid}
+        return reading(fid[name], fid[other_name], within=small, budget=size(small), read=large, epoch=read.epoch,
+                       of=len(runs[large]["fid_per_epoch"]))
+
+    minutes = {n: spent(n, m).minutes for n, m in runs.items()}
+    p = paired(meta, other_name, other_meta)
+    ratio = (p.fid / p.other)[len(p.fid) // 2:]
+    return SimpleNamespace(
+        end=reading(meta["fid_per_epoch"][-1], other_meta["fid_per_epoch"][-1]),
+        steps=at_smaller(lambda n: runs[n]["steps"], "generator_steps"),
+        minutes=None if None in minutes.values() else at_smaller(minutes.get, "minutes"),
+        paired=SimpleNamespace(median=float(np.median(ratio)), low=float(ratio.min()), high=float(ratio.max()),
+                               epochs=len(ratio), first=int(p.steps[-len(ratio)]), last=int(p.steps[-1])))
 
 
 def main(argv=None):
