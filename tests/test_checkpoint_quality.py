@@ -50,8 +50,8 @@ def test_vanilla_gan_ahead_of_wgan_gp_at_every_budget():
 
 
 def test_curve_wiggle_against_the_measurement():
-    """Notebook 03: WGAN-GP's last 10 epochs vary no more than 5 draws of 5,000 samples of its final generator do (its
-    curve has levelled off, the wiggle is the measurement); the vanilla GAN's vary more than twice as much (its
+    """Notebook 03: WGAN-GP's last 10 epochs vary no more than 5 draws of 5,000 samples of its final generator do (over
+    those epochs its wiggle is the measurement); the vanilla GAN's vary more than twice as much (its
     generator still moves from epoch to epoch), and the generator it ships scores below its last epochs' average."""
     spread = lambda v: np.std(v, ddof=1) / np.mean(v)
     found = {}
