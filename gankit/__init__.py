@@ -7,7 +7,7 @@ checkpoints), ``budget`` (what a run cost; runs compared at equal budget), ``che
 coverage, precision/recall), ``plots``, ``divergences`` (optimal discriminator, JS, KL, TV and Pinsker's
 inequality), ``manifolds`` (supports on segments of the plane: perfect discriminators, JS = log 2, the
 vanishing-gradient bound), ``toys`` (2D GANs, the 6-point example, vanishing gradients, mode coverage), ``wgan``
-(critics against exact W1), ``ot`` (semi-discrete optimal transport), ``duality`` (discrete OT and its dual as
+(critics against exact W1), ``semidiscrete`` (semi-discrete optimal transport), ``duality`` (discrete OT and its dual as
 linear programs, Lipschitz slopes), ``sdwgan`` (the semi-discrete WGAN and the Grad-OT formula), ``drs`` and ``dot``
 (better samples from a trained GAN), ``closedforms`` (the exercises' answers), ``answers`` (how an answer is
 compared), ``check`` (the exercise checks), ``grade`` (scores of submitted notebooks), ``exercises`` (exercises made

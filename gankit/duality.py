@@ -13,7 +13,7 @@ and for W1 between two histograms p, q on the same points z_k (slides 003) the d
     W1(p, q) = max { sum_k (p_k - q_k) f_k : |f_k - f_l| <= |z_k - z_l| for all k, l }.
 
 Both linear programs are solved by scipy's HiGHS (``scipy.optimize.linprog``): small problems only (a plan has
-N x J unknowns); ``gankit.ot.exact_ot`` (POT's network simplex) is the solver for real sizes.
+N x J unknowns); ``gankit.semidiscrete.exact_ot`` (POT's network simplex) is the solver for real sizes.
 
 References: Peyre & Cuturi, Computational Optimal Transport (2019), Section 3.1 and Proposition 3.1 (discrete
 duality); Villani, Optimal Transport: Old and New (2009), Theorem 5.10; Santambrogio, Optimal Transport for

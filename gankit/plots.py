@@ -12,7 +12,7 @@ from torchvision.utils import make_grid
 from . import losses, toys
 from .data import as_numpy, to_unit
 from .nets import device_of
-from .ot import c_transform, laguerre_assign, pixel_centres
+from .semidiscrete import c_transform, laguerre_assign, pixel_centres
 
 
 def grid(images, nrow=8, ax=None, title=None):
@@ -47,7 +47,7 @@ def curve(values, ax=None, label=None, logy=False, xlabel="step", ylabel=None, x
     return ax
 
 
-# ----------------------------------------------------------------------------- semi-discrete OT (gankit.ot)
+# ----------------------------------------------------------------------------- semi-discrete OT (gankit.semidiscrete)
 
 def laguerre(psi, y, cost="sqeuclidean", box=((0, 1), (0, 1)), res=300, samples=None, fill=True, edge="k",
              ax=None, title=None):
@@ -123,7 +123,7 @@ def voronoi(y, **kw):
 
 
 def asgd_convergence(history, W, nu=None, axes=None, label=None):
-    """Two panels from an ``ot.asgd`` history recorded with ``x_eval``: W - H(psi_k) on log-log axes with a
+    """Two panels from an ``semidiscrete.asgd`` history recorded with ``x_eval``: W - H(psi_k) on log-log axes with a
     reference slope log(k)/sqrt(k), the rate of Genevay et al. (scaled to the first point: a slope to compare with,
     not a bound), and the cell masses J * mu(L_psi_k(y_j)) (their median, 5-95% and min-max bands: all should reach
     1 = J * nu_j for uniform nu)."""

@@ -1,7 +1,7 @@
 r"""The semi-discrete WGAN: a generator trained against the exact dual potential psi of W(mu_theta, nu).
 
 Slides 001, "Alternate algorithm for semi-discrete WGAN learning". nu = sum_j nu_j delta_{y_j} is the data set,
-the critic is D = psi^c (a ``LaguerreCritic``) climbed by ASGD on the semi-dual H (``gankit.ot``), and the
+the critic is D = psi^c (a ``LaguerreCritic``) climbed by ASGD on the semi-dual H (``gankit.semidiscrete``), and the
 generator descends E[psi^c(g_theta(Z))], whose gradient (for the optimal psi) is the gradient of
 theta -> W(mu_theta, nu):
 
@@ -21,7 +21,7 @@ from torch import nn
 
 from .data import batches
 from .loop import train
-from .ot import _check, _points, _weights, c_transform, exact_ot
+from .semidiscrete import _check, _points, _weights, c_transform, exact_ot
 
 
 class LaguerreCritic(nn.Module):
@@ -124,7 +124,7 @@ def grad_ot(g, theta, z, y, nu=None, cost="sqeuclidean", psi=None):
         grad h(theta) = grad_theta E_Z[psi*^c(g(theta, Z))] = E_Z[ D_theta g(theta, Z)^T grad_x c(g(theta, Z), T_psi*(g(theta, Z))) ].
 
     zeta is represented by the points z (N, p) (samples, or a fine grid, weights 1/N); psi* defaults to the exact
-    dual potential of W between the points g(theta, z_i) and nu (POT, ``gankit.ot.exact_ot``). It is grad h wherever h
+    dual potential of W between the points g(theta, z_i) and nu (POT, ``gankit.semidiscrete.exact_ot``). It is grad h wherever h
     and theta -> H(psi*, theta) are both differentiable (slides' Proposition, after Arjovsky et al. 2017); Houdard et
     al. 2023 give sufficient conditions: psi* unique up to a constant, mu_theta charging no Laguerre interface of any
     psi, and g locally Lipschitz in theta with an integrable constant. Where they fail, h can have a kink.

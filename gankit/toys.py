@@ -1,6 +1,6 @@
 r"""GANs on 2D toy data: one player at a time, the generator's gradient field, and vanishing gradients.
 
-Every experiment here runs the kit's one loop, ``gankit.train.train``; "update only the generator" or
+Every experiment here runs the kit's one loop, ``gankit.loop.train``; "update only the generator" or
 "train only the discriminator" just hands the other player a ``frozen`` optimiser.
 
 Vanishing gradients (slides 001, "Insufficiency of the Jensen-Shannon divergence"; Arjovsky and Bottou 2017):

@@ -21,8 +21,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from . import checkpoints, data, losses, metrics, nets
-from .loop import History, ema_update, optimizer, train
+from . import checkpoints, data, loop, losses, metrics, nets
+from .loop import History, ema_update, optimizer
 from .mode import device as best_device
 from .mode import seed as seed_all
 
@@ -206,7 +206,7 @@ def train_mnist_gan(recipe, epochs=None, root=None, progress=True, fid_samples=5
             break
         seed_all(r["seed"] * 1000 + epoch)
         seconds = h.seconds
-        h = train(G, D, data.batches(x, seed=r["seed"] * 1000 + epoch), opt_G=opt_G, opt_D=opt_D, steps=per_epoch,
+        h = loop.train(G, D, data.batches(x, seed=r["seed"] * 1000 + epoch), opt_G=opt_G, opt_D=opt_D, steps=per_epoch,
                   batch_size=r["batch"], n_critic=n_critic, history=h, callback=callback, progress=progress,
                   desc=f"epoch {epoch}/{r['epochs']}", **rule)
         log["epoch_seconds"].append(round(h.seconds - seconds, 1))

@@ -5,7 +5,7 @@ Kantorovich-Rubinstein duality (slides 001, "Wasserstein Generative Networks"): 
     W_1(mu_theta, nu) = sup_{D in Lip_1}  E[D(Y)] - E[D(g_theta(Z))].
 
 On finite samples, x = g_theta(z) (m, d) and y (n, d), both sides can be computed: the left exactly, as the
-linear program  min_{pi in Pi(1/m, 1/n)} sum_ij pi_ij ||x_i - y_j||  (``gankit.ot.exact_ot`` with ``cost="euclidean"``, POT's ``ot.emd2``); the
+linear program  min_{pi in Pi(1/m, 1/n)} sum_ij pi_ij ||x_i - y_j||  (``gankit.semidiscrete.exact_ot`` with ``cost="euclidean"``, POT's ``ot.emd2``); the
 right by training a critic D with the WGAN losses of ``gankit.losses`` (``fit_critic``), where 1-Lipschitz
 is enforced either by weight clipping (Arjovsky et al. 2017) or by the gradient penalty (Gulrajani et al. 2017).
 """
@@ -40,7 +40,7 @@ def fit_critic(D, y, G, z, mode="gp", c=0.01, lam=10.0, steps=250, batch_size=25
     r"""Train the critic D against the FIXED samples x = g_theta(z) of a generator, then measure it.
 
     Adam minimises the kit's critic loss on mini-batches of y (n, d) and x (m, d) (critic steps only: the
-    generator does not move, so this is not the alternating loop of ``gankit.train.train``):
+    generator does not move, so this is not the alternating loop of ``gankit.loop.train``):
 
         mode="clip":  E[D(x)] - E[D(y)],                     then  w <- clip(w, -c, c)   (weight clipping)
         mode="gp":    E[D(x)] - E[D(y)] + lam * GP(D)                                  (gradient penalty)

@@ -10,7 +10,7 @@ import time
 
 import torch
 
-from gankit import data, losses, nets, train
+from gankit import data, loop, losses, nets, train
 
 
 def bare(G, D, batches, opt_G, opt_D, steps, batch_size):
@@ -46,7 +46,7 @@ def main():
             if name == "bare":
                 bare(G, D, real, opt_G, opt_D, a.steps, 64)
             else:
-                train.train(G, D, real, d_loss=losses.gan_d_loss, g_loss=losses.gan_g_loss, opt_G=opt_G, opt_D=opt_D,
+                loop.train(G, D, real, d_loss=losses.gan_d_loss, g_loss=losses.gan_g_loss, opt_G=opt_G, opt_D=opt_D,
                             steps=a.steps, batch_size=64, snapshot_every=50, snapshot_z=z, desc="kit loop")
             if r:
                 times[name].append((time.perf_counter() - t0) / a.steps)

@@ -11,7 +11,7 @@ import gankit.check as chk
 from gankit import closedforms as cf
 from gankit import divergences
 from gankit.check import check, reference
-from gankit.ot import semi_dual
+from gankit.semidiscrete import semi_dual
 
 P3 = np.array([0, 2, 6, 8, 4, 2, 1, 1, 0, 0]) / 24
 Q3 = np.array([3, 4, 2, 0, 0, 2, 5, 5, 2, 1]) / 24

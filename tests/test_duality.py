@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-import gankit.ot as sdot
+from gankit import semidiscrete
 from gankit import duality
 
 try:
@@ -29,9 +29,9 @@ def test_lp_primal_equals_dual_equals_pot(cost, seed, N, J):
     g = torch.Generator().manual_seed(seed)
     x, y = torch.rand(N, 2, generator=g, **F64), torch.rand(J, 2, generator=g, **F64)
     a, b = weights(N, g), weights(J, g)
-    M = sdot.cost_matrix(x, y, cost)
+    M = semidiscrete.cost_matrix(x, y, cost)
     r = duality.transport_lp(a, b, M)
-    W = sdot.exact_ot(x, y, nu=b, mu=a, cost=cost)[0]
+    W = semidiscrete.exact_ot(x, y, nu=b, mu=a, cost=cost)[0]
     assert r.primal == pytest.approx(W, rel=1e-8)
     assert r.dual == pytest.approx(W, rel=1e-8)
     np.testing.assert_allclose(r.plan.sum(1), a.numpy(), atol=1e-9)
@@ -48,13 +48,13 @@ def test_the_optimal_pair_is_c_concave(seed):
     g = torch.Generator().manual_seed(seed)
     x, y = torch.rand(7, 2, generator=g, **F64), torch.rand(5, 2, generator=g, **F64)
     a, b = weights(7, g), weights(5, g)
-    M = sdot.cost_matrix(x, y)
+    M = semidiscrete.cost_matrix(x, y)
     r = duality.transport_lp(a, b, M)
     psi = torch.as_tensor(r.psi)
-    np.testing.assert_allclose(r.phi, sdot.c_transform(psi, x, y).numpy(), atol=1e-9)
+    np.testing.assert_allclose(r.phi, semidiscrete.c_transform(psi, x, y).numpy(), atol=1e-9)
     np.testing.assert_allclose(r.psi, (M - torch.as_tensor(r.phi)[:, None]).min(0).values.numpy(), atol=1e-9)
     # the semi-dual at this psi is W
-    assert ((a * sdot.c_transform(psi, x, y)).sum() + (b * psi).sum()).item() == pytest.approx(r.primal, rel=1e-8)
+    assert ((a * semidiscrete.c_transform(psi, x, y)).sum() + (b * psi).sum()).item() == pytest.approx(r.primal, rel=1e-8)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -63,7 +63,7 @@ def test_w1_dual_lp_equals_pot_with_a_1_lipschitz_potential(seed):
     z = torch.rand(9, 2, generator=g, **F64)
     p, q = weights(9, g), weights(9, g)
     W1, f = duality.w1_dual_lp(z, p, q)
-    assert W1 == pytest.approx(sdot.exact_ot(z, z, nu=q, mu=p, cost="euclidean")[0], rel=1e-8)
+    assert W1 == pytest.approx(semidiscrete.exact_ot(z, z, nu=q, mu=p, cost="euclidean")[0], rel=1e-8)
     assert float(((p - q).numpy() * f).sum()) == pytest.approx(W1, rel=1e-9)
     assert duality.max_slope(f, z) <= 1 + 1e-9
 
@@ -93,8 +93,8 @@ def test_c_transforms_are_L_lipschitz(cost, L):
     """Slides 001, "Regularity of dual solutions": psi^c is L-Lipschitz when every c(., y) is (L = 1 for |x - y|,
     2 sqrt(2) for |x - y|^2 on the unit square), for any psi; for |x - y| the slope 1 is reached along rays."""
     g = torch.Generator().manual_seed(5)
-    grid, y = sdot.pixel_centres(25), torch.rand(6, 2, generator=g, **F64)
-    slopes = [duality.max_slope(sdot.c_transform(torch.randn(6, generator=g, **F64), grid, y, cost), grid) for _ in range(4)]
+    grid, y = semidiscrete.pixel_centres(25), torch.rand(6, 2, generator=g, **F64)
+    slopes = [duality.max_slope(semidiscrete.c_transform(torch.randn(6, generator=g, **F64), grid, y, cost), grid) for _ in range(4)]
     assert max(slopes) <= L + 1e-9
     if cost == "euclidean":
         assert min(slopes) > 0.99

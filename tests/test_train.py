@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from gankit import data, losses, nets, train
+from gankit import data, loop, losses, nets, train
 
 
 def _toy_run(steps=30, seed=0, width=32, batch_size=64, **kw):
@@ -12,7 +12,7 @@ def _toy_run(steps=30, seed=0, width=32, batch_size=64, **kw):
     opt_G = torch.optim.Adam(G.parameters(), 1e-3, betas=(0.5, 0.9))
     opt_D = torch.optim.Adam(D.parameters(), 1e-3, betas=(0.5, 0.9))
     real = data.batches("8gaussians", seed=seed)
-    return G, train.train(G, D, real, d_loss=losses.gan_d_loss, g_loss=losses.gan_g_loss, opt_G=opt_G, opt_D=opt_D,
+    return G, loop.train(G, D, real, d_loss=losses.gan_d_loss, g_loss=losses.gan_g_loss, opt_G=opt_G, opt_D=opt_D,
                           steps=steps, batch_size=batch_size, progress=False, **kw)
 
 
@@ -50,7 +50,7 @@ def test_nan_loss_is_a_clear_error():
     G, D = nets.ToyGenerator(width=8), nets.ToyDiscriminator(width=8)
     nan_loss = lambda D, y, x: D(y).mean() * float("nan")
     with pytest.raises(FloatingPointError, match="diverged"):
-        train.train(G, D, data.batches("8gaussians"), d_loss=nan_loss, g_loss=losses.gan_g_loss,
+        loop.train(G, D, data.batches("8gaussians"), d_loss=nan_loss, g_loss=losses.gan_g_loss,
                     opt_G=torch.optim.SGD(G.parameters(), 0.1), opt_D=torch.optim.SGD(D.parameters(), 0.1),
                     steps=2, progress=False)
 

@@ -3,12 +3,12 @@ import math
 import pytest
 import torch
 
-from gankit import ot as sdot
+from gankit import semidiscrete
 from gankit import nets, wgan
 
 
 def w1(x, y):
-    return sdot.exact_ot(x, y, cost="euclidean")[0]
+    return semidiscrete.exact_ot(x, y, cost="euclidean")[0]
 
 
 def test_exact_w1_is_the_sorted_matching_in_1d():

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import ot as pot  # POT, the package (this module is gankit.ot)
+import ot as pot  # POT, the package
 import torch
 from tqdm.auto import tqdm
 

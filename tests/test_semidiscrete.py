@@ -1,4 +1,4 @@
-"""gankit.ot against brute force, autograd and POT's exact solver (ot.emd2)."""
+"""gankit.semidiscrete against brute force, autograd and POT's exact solver (ot.emd2)."""
 import math
 
 import numpy as np
@@ -6,7 +6,7 @@ import ot as pot
 import pytest
 import torch
 
-import gankit.ot as sdot
+from gankit import semidiscrete
 from gankit import nets, sdwgan
 
 try:
@@ -33,16 +33,16 @@ def brute_force(psi, x, y, cost):
 @pytest.mark.parametrize("cost", COSTS)
 @pytest.mark.parametrize("d", [2, 784])
 def test_c_transform_and_assignment_match_brute_force(cost, d, monkeypatch):
-    monkeypatch.setattr(sdot, "CHUNK", 7)  # several chunks over x
+    monkeypatch.setattr(semidiscrete, "CHUNK", 7)  # several chunks over x
     g = torch.Generator().manual_seed(1)
     x, y = torch.rand(50, d, generator=g), torch.rand(13, d, generator=g)
     scale = 0.1 * d if cost == "sqeuclidean" else 0.3 * math.sqrt(d)
     psi = scale * torch.rand(13, generator=g)
     vals, idx = brute_force(psi, x, y, cost)
     rtol = 1e-6 if d == 2 else 1e-4  # d = 784 uses |x|^2 + |y|^2 - 2<x, y> in float32
-    np.testing.assert_allclose(sdot.c_transform(psi, x, y, cost).numpy(), vals, rtol=rtol, atol=rtol)
-    np.testing.assert_array_equal(sdot.laguerre_assign(psi, x, y, cost).numpy(), idx)
-    m = sdot.cell_masses(psi, x, y, cost)
+    np.testing.assert_allclose(semidiscrete.c_transform(psi, x, y, cost).numpy(), vals, rtol=rtol, atol=rtol)
+    np.testing.assert_array_equal(semidiscrete.laguerre_assign(psi, x, y, cost).numpy(), idx)
+    m = semidiscrete.cell_masses(psi, x, y, cost)
     np.testing.assert_allclose(m.numpy(), np.bincount(idx, minlength=13) / 50, atol=1e-7)
 
 
@@ -50,8 +50,8 @@ def test_psi_zero_is_nearest_point_and_images_are_flattened():
     g = torch.Generator().manual_seed(2)
     y, x = torch.rand(20, 1, 28, 28, generator=g), torch.rand(30, 1, 28, 28, generator=g)
     d = torch.cdist(x.flatten(1).double(), y.flatten(1).double())
-    np.testing.assert_allclose(sdot.c_transform(torch.zeros(20), x, y).numpy(), (d.min(1).values ** 2).numpy(), rtol=1e-4)
-    np.testing.assert_array_equal(sdot.laguerre_assign(torch.zeros(20), x, y).numpy(), d.argmin(1).numpy())
+    np.testing.assert_allclose(semidiscrete.c_transform(torch.zeros(20), x, y).numpy(), (d.min(1).values ** 2).numpy(), rtol=1e-4)
+    np.testing.assert_array_equal(semidiscrete.laguerre_assign(torch.zeros(20), x, y).numpy(), d.argmin(1).numpy())
 
 
 @pytest.mark.parametrize("cost", COSTS)
@@ -61,8 +61,8 @@ def test_semi_dual_gradient_is_nu_minus_cell_masses(cost):
     x, y = torch.rand(400, 2, generator=g), torch.rand(6, 2, generator=g)
     nu = torch.tensor([0.1, 0.2, 0.3, 0.1, 0.2, 0.1])
     psi = (0.05 * torch.randn(6, generator=g)).requires_grad_(True)
-    (auto,) = torch.autograd.grad(sdot.semi_dual(psi, x, y, nu, cost), psi)
-    np.testing.assert_allclose(sdot.semi_dual_grad(psi.detach(), x, y, nu, cost).numpy(), auto.float().numpy(), atol=1e-6)
+    (auto,) = torch.autograd.grad(semidiscrete.semi_dual(psi, x, y, nu, cost), psi)
+    np.testing.assert_allclose(semidiscrete.semi_dual_grad(psi.detach(), x, y, nu, cost).numpy(), auto.float().numpy(), atol=1e-6)
 
 
 @pytest.mark.parametrize("cost", COSTS)
@@ -72,45 +72,45 @@ def test_asgd_solves_semi_discrete_ot_like_pot(cost):
     torch.manual_seed(0)
     J = 5
     y = torch.rand(J, 2, generator=torch.Generator().manual_seed(0))
-    X = sdot.pixel_centres(100)
-    W = pot.emd2(pot.unif(len(X)), pot.unif(J), sdot.cost_matrix(X, y.double(), cost).numpy(), numItermax=10 ** 7)
-    psi, _ = sdot.asgd(lambda n: torch.rand(n, 2), y, cost=cost, gamma=0.3, steps=1000, batch=1024, progress=False)
-    fine = sdot.pixel_centres(600).float()  # 360,000 pixel centres: the cell masses to < 0.1%
-    masses = sdot.cell_masses(psi, fine, y, cost)
+    X = semidiscrete.pixel_centres(100)
+    W = pot.emd2(pot.unif(len(X)), pot.unif(J), semidiscrete.cost_matrix(X, y.double(), cost).numpy(), numItermax=10 ** 7)
+    psi, _ = semidiscrete.asgd(lambda n: torch.rand(n, 2), y, cost=cost, gamma=0.3, steps=1000, batch=1024, progress=False)
+    fine = semidiscrete.pixel_centres(600).float()  # 360,000 pixel centres: the cell masses to < 0.1%
+    masses = semidiscrete.cell_masses(psi, fine, y, cost)
     assert (masses * J - 1).abs().max() < 0.01, masses
-    H = sdot.semi_dual(psi, fine, y, cost=cost).item()
+    H = semidiscrete.semi_dual(psi, fine, y, cost=cost).item()
     assert abs(H - W) / W < 0.01, (H, W)
     # exact_ot returns the same W and a dual psi whose c-transform attains it on the grid
-    W2, psi_pot = sdot.exact_ot(X, y, cost=cost)
+    W2, psi_pot = semidiscrete.exact_ot(X, y, cost=cost)
     assert W2 == pytest.approx(W, rel=1e-9)
-    assert sdot.semi_dual(psi_pot, X, y.double(), cost=cost).item() == pytest.approx(W, rel=1e-6)
+    assert semidiscrete.semi_dual(psi_pot, X, y.double(), cost=cost).item() == pytest.approx(W, rel=1e-6)
 
 
 def test_asgd_records_history_and_checks_arguments():
     y = torch.rand(4, 2)
-    psi, h = sdot.asgd(lambda n: torch.rand(n, 2), y, steps=20, batch=16, record_every=5, x_eval=torch.rand(100, 2),
+    psi, h = semidiscrete.asgd(lambda n: torch.rand(n, 2), y, steps=20, batch=16, record_every=5, x_eval=torch.rand(100, 2),
                        progress=False)
     assert h.k == [5, 10, 15, 20] and len(h.H) == 4 and h.masses[0].shape == (4,)
     assert torch.equal(h.psi[-1], psi)
     with pytest.raises(ValueError, match="sample_mu"):
-        sdot.asgd(torch.rand(10, 2), y)
+        semidiscrete.asgd(torch.rand(10, 2), y)
     with pytest.raises(ValueError, match="psi must have"):
-        sdot.c_transform(torch.zeros(3), torch.rand(5, 2), y)
+        semidiscrete.c_transform(torch.zeros(3), torch.rand(5, 2), y)
     with pytest.raises(ValueError, match="same space"):
-        sdot.c_transform(torch.zeros(4), torch.rand(5, 3), y)
+        semidiscrete.c_transform(torch.zeros(4), torch.rand(5, 3), y)
     with pytest.raises(ValueError, match="unknown cost"):
-        sdot.cost_matrix(torch.rand(5, 2), y, "l1")
+        semidiscrete.cost_matrix(torch.rand(5, 2), y, "l1")
     with pytest.raises(ValueError, match="nu must"):
-        sdot.semi_dual(torch.zeros(4), torch.rand(5, 2), y, nu=torch.ones(4))
+        semidiscrete.semi_dual(torch.zeros(4), torch.rand(5, 2), y, nu=torch.ones(4))
 
 
 def test_grad_of_c_transform_has_unit_norm_for_euclidean_cost_only():
     """Slides: for c = |x - y|, ||grad psi^c|| = 1 a.e.; for c = |x - y|^2 it is 2 |x - T_psi(x)|."""
     g = torch.Generator().manual_seed(4)
     x, y, psi = torch.rand(500, 2, generator=g), torch.rand(10, 2, generator=g), 0.1 * torch.rand(10, generator=g)
-    np.testing.assert_allclose(sdot.grad_norm_c_transform(psi, x, y, "euclidean").numpy(), 1.0, rtol=1e-5)
-    T = y[sdot.laguerre_assign(psi, x, y, "sqeuclidean")]
-    np.testing.assert_allclose(sdot.grad_norm_c_transform(psi, x, y, "sqeuclidean").numpy(),
+    np.testing.assert_allclose(semidiscrete.grad_norm_c_transform(psi, x, y, "euclidean").numpy(), 1.0, rtol=1e-5)
+    T = y[semidiscrete.laguerre_assign(psi, x, y, "sqeuclidean")]
+    np.testing.assert_allclose(semidiscrete.grad_norm_c_transform(psi, x, y, "sqeuclidean").numpy(),
                                (2 * (x - T).norm(dim=1)).numpy(), rtol=1e-5)
 
 
@@ -119,13 +119,13 @@ def test_asgd_step_on_the_critic_is_the_slides_update():
     g = torch.Generator().manual_seed(5)
     y, x = torch.rand(6, 2, generator=g), torch.rand(64, 2, generator=g)
     D = sdwgan.LaguerreCritic(y, psi0=0.05 * torch.rand(6, generator=g))
-    expected = D.psi_tilde.detach() + 0.7 * sdot.semi_dual_grad(D.psi_tilde.detach(), x, y)
+    expected = D.psi_tilde.detach() + 0.7 * semidiscrete.semi_dual_grad(D.psi_tilde.detach(), x, y)
     opt = sdwgan.ASGDStep(D, gamma=0.7)
     sdwgan.semi_dual_loss(D, None, x).backward()
     opt.step()
     np.testing.assert_allclose(D.psi_tilde.detach().numpy(), expected.numpy(), atol=1e-6)
     np.testing.assert_allclose(D.psi.numpy(), expected.numpy(), atol=1e-6)
-    np.testing.assert_allclose(D(x).detach().numpy(), sdot.c_transform(expected, x, y).numpy(), atol=1e-6)
+    np.testing.assert_allclose(D(x).detach().numpy(), semidiscrete.c_transform(expected, x, y).numpy(), atol=1e-6)
 
 
 def test_semi_discrete_wgan_moves_samples_onto_the_points():
@@ -134,7 +134,7 @@ def test_semi_discrete_wgan_moves_samples_onto_the_points():
     y = torch.tensor([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
     G = nets.ToyGenerator(width=64, depth=2)
     z = G.noise(500, seed=1)
-    W = lambda: sdot.exact_ot(G(z).detach(), y)[0]
+    W = lambda: semidiscrete.exact_ot(G(z).detach(), y)[0]
     before = W()
     r = sdwgan.semi_discrete_wgan(G, y, steps=300, psi_steps=3, gamma=1.0, batch=64, lr=3e-3, progress=False)
     after = W()
@@ -145,26 +145,26 @@ def test_semi_discrete_wgan_moves_samples_onto_the_points():
 def test_asgd_refuses_nan_samples():
     y = torch.rand(5, 2, dtype=torch.float64)
     with pytest.raises(ValueError, match="NaN or infinite"):
-        sdot.asgd(lambda n: torch.full((n, 2), float("nan")), y, steps=3, progress=False)
+        semidiscrete.asgd(lambda n: torch.full((n, 2), float("nan")), y, steps=3, progress=False)
 
 
 def test_exact_ot_plan_splits_a_dirac_and_escaping_mass_keeps_w1_at_one():
     """Slides 001: no map sends delta_x0 to (delta_y1 + delta_y2) / 2, the plan splits the mass; and
     mu_n = (1 - 1/n) delta_0 + (1/n) delta_n -> delta_0 weakly while W_1(mu_n, delta_0) = 1 and W_2^2 = n."""
-    W, _, P = sdot.exact_ot(torch.zeros(1, 2), torch.tensor([[1.0, 1.0], [1.0, -1.0]]), nu=[0.5, 0.5], cost="euclidean",
+    W, _, P = semidiscrete.exact_ot(torch.zeros(1, 2), torch.tensor([[1.0, 1.0], [1.0, -1.0]]), nu=[0.5, 0.5], cost="euclidean",
                             plan=True)
     assert W == pytest.approx(math.sqrt(2), rel=1e-12)
     np.testing.assert_allclose(P.numpy(), [[0.5, 0.5]], atol=1e-12)
     origin = torch.zeros(1, 1, dtype=torch.float64)
     for n in (1, 10, 1000, 10 ** 6):
         x, mu = torch.tensor([[0.0], [float(n)]], dtype=torch.float64), [1 - 1 / n, 1 / n]
-        assert sdot.exact_ot(x, origin, cost="euclidean", mu=mu)[0] == pytest.approx(1.0, rel=1e-9)
-        assert sdot.exact_ot(x, origin, cost="sqeuclidean", mu=mu)[0] == pytest.approx(n, rel=1e-9)
+        assert semidiscrete.exact_ot(x, origin, cost="euclidean", mu=mu)[0] == pytest.approx(1.0, rel=1e-9)
+        assert semidiscrete.exact_ot(x, origin, cost="sqeuclidean", mu=mu)[0] == pytest.approx(n, rel=1e-9)
 
 
 def test_euclidean_cost_is_zero_on_a_point_of_y_with_a_finite_gradient():
     x = torch.tensor([[0.3, 0.4]], requires_grad=True)
-    C = sdot.cost_matrix(x, torch.tensor([[0.3, 0.4], [0.0, 0.0]]), "euclidean")
+    C = semidiscrete.cost_matrix(x, torch.tensor([[0.3, 0.4], [0.0, 0.0]]), "euclidean")
     assert C[0, 0].item() == 0.0 and C[0, 1].item() == pytest.approx(0.5)
     (g,) = torch.autograd.grad(C.sum(), x)
     np.testing.assert_allclose(g.numpy(), [[0.6, 0.8]], rtol=1e-6)   # 0 from the first point, x / |x| from the second
@@ -206,10 +206,10 @@ def test_grad_ot_matches_finite_differences_of_pot_on_a_square_generator():
     y = 1.5 * torch.rand(5, 2, generator=g, dtype=torch.float64)
     nu = torch.tensor([0.1, 0.3, 0.2, 0.25, 0.15], dtype=torch.float64)
     square = lambda th, z: th[0] * torch.ones(2, dtype=th.dtype) + th[1] * z
-    z = sdot.pixel_centres(80)
+    z = semidiscrete.pixel_centres(80)
     for theta in (torch.tensor([0.2, 0.8], dtype=torch.float64), torch.tensor([-0.1, 1.2], dtype=torch.float64)):
         _, grad = sdwgan.grad_ot(square, theta, z, y, nu)
         eps = 1e-3
-        fd = [(sdot.exact_ot(square(theta + eps * e, z), y, nu)[0] - sdot.exact_ot(square(theta - eps * e, z), y, nu)[0])
+        fd = [(semidiscrete.exact_ot(square(theta + eps * e, z), y, nu)[0] - semidiscrete.exact_ot(square(theta - eps * e, z), y, nu)[0])
               / (2 * eps) for e in torch.eye(2, dtype=torch.float64)]
         assert np.linalg.norm(grad.numpy() - fd) < 3e-3 * np.linalg.norm(fd), (grad, fd)
