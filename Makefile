@@ -18,27 +18,30 @@ setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	python3 -m venv .venv
-	$(PY) -m pip install --quiet -e '.[lab,test]'
+	$(PY) -m pip install --quiet -e '.[lab,test,instructor]'
 	touch $(STAMP)
 
 lab: $(STAMP)
 	$(PY) -m jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
-# Library tests, then every notebook in quick mode: lecture notebooks and exercises loosely (they train
-# with random numbers), solutions strictly (their printed answers must match the stored ones), then
-# JupyterLab in headless Chromium.
+# Every pytest line below prints its 15 slowest tests, so that the slow ones stay visible.
+PYTEST  := $(PY) -m pytest -q --durations=15
+
+# Library tests, with every exercise and solution notebook run once in quick mode (tests/conftest.py, run_once:
+# no cell may raise, the solutions must print their stored outputs, as `pytest --nbval` checks; grading and the
+# student release read that run), then the doctests, the lecture notebooks in quick mode (loosely: they train
+# with random numbers), then JupyterLab and the course site in headless Chromium.
 test: $(STAMP)
-	GANKIT_QUICK=1 $(PY) -m pytest -q tests
-	$(PY) -m pytest -q --doctest-modules gankit
-	$(if $(wildcard notebooks/*.ipynb exercises/*.ipynb),GANKIT_QUICK=1 $(PY) -m pytest -q --nbval-lax $(wildcard notebooks/*.ipynb exercises/*.ipynb))
-	$(if $(wildcard solutions/*.ipynb),GANKIT_QUICK=1 $(PY) -m pytest -q --nbval $(wildcard solutions/*.ipynb))
+	GANKIT_QUICK=1 $(PYTEST) tests
+	$(PYTEST) --doctest-modules gankit
+	$(if $(wildcard notebooks/*.ipynb),GANKIT_QUICK=1 $(PYTEST) --nbval-lax $(wildcard notebooks/*.ipynb))
 	$(MAKE) browser-test
 	$(MAKE) site-test
 
 # JupyterLab in headless Chromium: runs every notebook that has a widget in quick mode, checks that figures
 # and sliders render. Screenshots in tests/artifacts/.
 browser-test: $(STAMP) browser-deps
-	GANKIT_QUICK=1 $(PY) -m pytest -q -rs tests/browser
+	GANKIT_QUICK=1 $(PYTEST) -rs tests/browser
 
 # Chromium and chromedriver from Debian (apt-get, as root), selenium into the venv.
 browser-deps: $(STAMP)
@@ -75,7 +78,7 @@ site: $(SITE_STAMP)
 
 # The site built with -W and opened in headless Chromium (math typeset, figures loaded); screenshots in tests/artifacts/.
 site-test: $(SITE_STAMP) browser-deps
-	$(PY) -m pytest -q -rs tests/site
+	$(PYTEST) -rs tests/site
 
 # Instructors: the student release (no solutions/, answers only in one-way form) into a new folder OUT.
 OUT ?= ../gankit-student

@@ -1,10 +1,10 @@
 r"""How an exercise answer is compared with its reference: numbers at a tolerance, functions at fixed test points,
 yes/no answers, small sets, a segment, a 1-Lipschitz potential. Each comparer returns the text shown for a right
 answer or raises ``Wrong`` (with what the student gave and, for known mistakes, what that value is) or
-``NotAnswered``; ``verdict`` prints the line a check shows. ``gankit.check`` holds the exercises' table of answers
-and ``check()``. Each comparer carries its ``spec`` (kind, tolerances, test points), from which ``gankit.release``
-makes the one-way form of an answer for the student release; the ``_read_*`` helpers, shared with it, turn a
-student's value into what is compared.
+``NotAnswered`` (``gankit.verdicts`` turns that into the line a check shows, and its record). ``gankit.check`` holds
+the exercises' table of answers and ``check()``. Each comparer carries its ``spec`` (kind, tolerances, test points;
+``from_spec`` makes the comparer again) and compares through ``near`` and ``same``, so that the reference it is
+given may be the number (set, function, ...) or its one-way form (``gankit.oneway``, the student release's checker).
 
     >>> compare = number(rtol=1e-3)            # |value - ref| <= 1e-6 + 1e-3 |ref|
     >>> compare(3.1416, math.pi, "pi")
@@ -15,7 +15,6 @@ student's value into what is compared.
     gankit.answers.Wrong: you gave 3.
 """
 import math
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,6 +59,30 @@ def _close(v, r, rtol, atol):
     return abs(v - r) <= atol + rtol * abs(r)
 
 
+def near(values, ref, rtol, atol):
+    """Whether each number of ``values`` is within tolerance of the reference number at its place in ``ref``:
+    |v - r| <= atol + rtol |r| (exact for infinities). A reference in one-way form (an object with ``admits``,
+    ``gankit.oneway.Sealed``) says itself whether it admits ``values``.
+
+    >>> near([3.1416], math.pi, 1e-3, 0), near([1.0, 2.5], [1.0, 2.0], 0, 0.1)
+    (True, False)
+    """
+    if hasattr(ref, "admits"):
+        return ref.admits([float(v) for v in values])
+    return all(_close(float(v), float(r), rtol, atol) for v, r in zip(values, np.ravel(ref), strict=True))
+
+
+def as_text(got):
+    """A yes/no answer or a set of names as the text a one-way reference hashes: "True", or "JS,W"."""
+    return str(bool(got)) if isinstance(got, (bool, np.bool_)) else ",".join(sorted(str(n).upper() for n in got))
+
+
+def same(got, ref):
+    """Whether a yes/no answer or a set of names (upper case) equals the reference, or is admitted by its one-way
+    form (which hashes ``as_text(got)``)."""
+    return ref.admits(as_text(got)) if hasattr(ref, "admits") else got == ref
+
+
 @dataclass
 class Answer:
     """One checked answer. ``reference(**context)`` computes it; ``compare(value, ref, **context)`` returns the text
@@ -74,40 +97,15 @@ class Answer:
     mistakes: list = field(default_factory=list)
 
 
-def grading():
-    """True when ``GANKIT_GRADE=1``: a check then fails (AssertionError) on a wrong or missing answer, so that
-    ``pytest --nbval-lax`` on a submitted notebook fails exactly on its wrong answers."""
-    return os.environ.get("GANKIT_GRADE", "0") not in ("", "0", "false", "False")
-
-
-def verdict(name, what, hint, value, compare):
-    """Print the line of check ``name``: right (the text ``compare(value)`` returns), not right yet (``Wrong``, with
-    the hint) or not answered yet (None, Ellipsis or ``NotAnswered``). Raises AssertionError on the last two when
-    ``grading()``."""
-    try:
-        if value is None or value is Ellipsis:
-            raise NotAnswered
-        lines, right = [f"✅ {name}: right — {compare(value)}"], True
-    except NotAnswered:
-        lines, right = [f"⏳ {name}: not answered yet ({what}). Fill in the cell above, run it, then run this cell "
-                        "again."], False
-    except Wrong as e:
-        message = str(e)
-        lines, right = [f"❌ {name}: not right yet. {message[:1].upper() + message[1:]}", f"   Hint: {hint}"], False
-    print("\n".join(lines))
-    if grading() and not right:
-        raise AssertionError("\n".join(lines))
-
-
 def number(rtol=1e-4, atol=1e-6):
     """Compare a number with the reference: |value - ref| <= atol + rtol |ref| (exact for infinities)."""
 
     def compare(value, ref, what, mistakes=(), **context):
         v = _number(value, what)
-        if _close(v, ref, rtol, atol):
+        if near([v], ref, rtol, atol):
             return f"{what} = {_fmt(v)}"
         for wrong, message in mistakes:
-            if _close(v, wrong(**context), rtol, atol):
+            if near([v], wrong(**context), rtol, atol):
                 raise Wrong(f"you gave {_fmt(v)}. {message}")
         raise Wrong(f"you gave {_fmt(v)}.")
 
@@ -121,7 +119,7 @@ def function_of(points, rtol=1e-6, atol=1e-9, diagnose=None):
 
     def compare(value, ref, what, mistakes=(), **context):
         got = _read_values_at(value, points, what)
-        failed = [(args, v) for args, v in zip(points, got) if not _close(v, ref(*args), rtol, atol)]
+        failed = [(args, v) for args, v in zip(points, got) if not near([v], ref(*args), rtol, atol)]
         return _function_result(what, points, failed, diagnose(value, ref, failed) if diagnose and failed else None)
 
     compare.spec = dict(kind="function_of", points=points, rtol=rtol, atol=atol)
@@ -164,7 +162,7 @@ def _args(args):
 def yes_no(value, ref, what, mistakes=(), **context):
     """A yes/no answer: True or False."""
     got = _read_yes_no(value, what)
-    if got != ref:
+    if not same(got, ref):
         raise Wrong(f"you answered {got}.")
     return f"{what}: {got}"
 
@@ -178,9 +176,9 @@ def _read_yes_no(value, what):
 def names(value, ref, what, mistakes=(), **context):
     """A set of names, e.g. {"W"}: any iterable of strings (or one string), case-insensitive."""
     got = _read_names(value, what)
-    want = {r.upper() for r in ref}
-    if got != want:
-        extra, missing = sorted(got - want), sorted(want - got)
+    want = ref if hasattr(ref, "admits") else {r.upper() for r in ref}
+    if not same(got, want):
+        extra, missing = (sorted(got - want), sorted(want - got)) if isinstance(want, set) else ([], [])
         raise Wrong(f"you gave {sorted(got)}" + (f"; {extra} should not be there" if extra else "")
                      + (f"; one is missing" if missing else "") + ".")
     return f"{what}: {sorted(got)}"
@@ -202,8 +200,7 @@ def segment(atol=1e-3):
 
     def compare(value, ref, what, mistakes=(), **context):
         v = _read_segment(value, what)
-        r = np.asarray(ref)
-        if min(np.abs(v - r).max(), np.abs(v[::-1] - r).max()) > atol:
+        if not (near(v.ravel(), ref, 0.0, atol) or near(v[::-1].ravel(), ref, 0.0, atol)):
             raise Wrong(f"you gave a = {_args((v[0],))}, b = {_args((v[1],))}.")
         return f"{what}: a = {_args((v[0],))}, b = {_args((v[1],))}"
 
@@ -232,13 +229,12 @@ POTENTIAL_RIGHT = "{} is 1-Lipschitz and reaches sum_i (p_i - q_i) f_i = {} = W1
 
 
 def lipschitz_potential(value, ref, what, mistakes=(), p=None, q=None):
-    """Exercise 3's dual potential f (K,): optimal iff |f_i - f_j| <= |i - j| and sum_i (p_i - q_i) f_i = W1."""
+    """Exercise 3's dual potential f (K,): optimal iff |f_i - f_j| <= |i - j| and sum_i (p_i - q_i) f_i = W1 (ref);
+    -W1 is a flipped sign."""
     gain = _read_potential_gain(value, what, p, q)
-    if abs(gain + ref) <= POTENTIAL_ATOL and ref > POTENTIAL_ATOL:
-        raise Wrong(FLIPPED.format(_fmt(gain)))
-    if abs(gain - ref) > POTENTIAL_ATOL:
-        raise Wrong(NOT_OPTIMAL.format(_fmt(gain)))
-    return POTENTIAL_RIGHT.format(what, _fmt(gain))
+    if near([gain], ref, 0.0, POTENTIAL_ATOL):
+        return POTENTIAL_RIGHT.format(what, _fmt(gain))
+    raise Wrong((FLIPPED if near([-gain], ref, 0.0, POTENTIAL_ATOL) else NOT_OPTIMAL).format(_fmt(gain)))
 
 
 lipschitz_potential.spec = dict(kind="lipschitz_potential", rtol=0.0, atol=POTENTIAL_ATOL)
@@ -261,3 +257,17 @@ def _read_potential_gain(value, what, p, q):
         a, b = np.unravel_index(excess.argmax(), excess.shape)
         raise Wrong(f"Your f is not 1-Lipschitz on the bins: |f_{a} - f_{b}| = {_fmt(abs(f[a] - f[b]))} > |{a} - {b}|.")
     return float((np.asarray(p, dtype=float) - np.asarray(q, dtype=float)) @ f)
+
+
+def from_spec(spec):
+    """The comparer that ``spec`` (a comparer's ``.spec``) describes: how the student release's checker
+    (``gankit.oneway``) makes the same comparers from its table.
+
+    >>> from_spec(number(rtol=1e-3).spec)(3.1416, math.pi, "pi")
+    'pi = 3.1416'
+    """
+    made = {"number": lambda: number(spec["rtol"], spec["atol"]),
+            "function_of": lambda: function_of(spec["points"], spec["rtol"], spec["atol"]),
+            "segment": lambda: segment(spec["atol"]), "yes_no": lambda: yes_no, "names": lambda: names,
+            "lipschitz_potential": lambda: lipschitz_potential}
+    return made[spec["kind"]]()

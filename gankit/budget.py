@@ -11,6 +11,7 @@ puts two runs side by side at the budgets notebook 03 states.
 """
 import argparse
 import json
+import os
 import platform
 import sys
 from types import SimpleNamespace
@@ -21,13 +22,14 @@ import torch
 from . import checkpoints, data
 from .loop import History, train
 from .mode import device as best_device
-from .train import LOSSES, RECIPES, _networks, schedule, settings
+from .recipes import LOSSES, RECIPES, networks, schedule, settings
 
 TIMINGS = checkpoints.FOLDER / "timings.json"
 
 
 def timings():
-    """What ``checkpoints/timings.json`` holds: {recipe name: {epoch_seconds, threads, cpu, recipe}}."""
+    """What ``checkpoints/timings.json`` holds: {recipe name: {epoch_seconds, threads, cpu, gpu, recipe}} (gpu: the
+    GPU's name, None for none; not in the timings made before it was recorded)."""
     return json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
 
 
@@ -48,14 +50,27 @@ def cpu_name():
     return platform.processor() or platform.machine()
 
 
+def gpu_name(dev=None):
+    """The name of the GPU torch computes on (``dev``, by default the kit's ``mode.device``), None on the CPU."""
+    dev = torch.device(dev) if dev is not None else best_device()
+    return torch.cuda.get_device_name(dev) if dev.type == "cuda" else None if dev.type == "cpu" else dev.type
+
+
+def machine():
+    """This machine in words, as measured here: the processor (``cpu_name``), its cores (``os.cpu_count()``) and
+    the GPU the kit would use (``gpu_name``), e.g. 'AMD EPYC, 2 cores, no GPU'."""
+    return f"{cpu_name()}, {os.cpu_count()} cores, {gpu_name() or 'no GPU'}"
+
+
 def time_epoch(name, root=None):
     """Time one typical epoch of recipe ``name`` (the second: WGAN-clip's first one has 100 critic steps per generator
     step at the start), from fresh networks, no evaluation, nothing saved but the time. Run it with nothing else on the
     machine: the training time the kit shows is this epoch time times the epochs trained.
-    Writes {name: {epoch_seconds, threads, cpu, recipe}} into ``checkpoints/timings.json``; returns the seconds."""
-    r = RECIPES[name]
+    Writes {name: {epoch_seconds, threads, cpu, gpu, recipe}} into ``checkpoints/timings.json``; returns the
+    seconds."""
+    r, dev = RECIPES[name], best_device()
     x, _ = data.mnist(train=True, root=root)
-    G, D, _, opt_G, opt_D = _networks(r, best_device())
+    G, D, _, opt_G, opt_D = networks(r, dev)
     n_critic, per_epoch = schedule(r, len(x))
     rule = {k: v for k, v in LOSSES[r["loss"]](r).items() if k != "monitor"}
     before = History(d_loss=[0.0] * per_epoch, g_loss=[0.0] * per_epoch)   # time epoch 2: a typical epoch
@@ -63,7 +78,7 @@ def time_epoch(name, root=None):
               batch_size=r["batch"], n_critic=n_critic, history=before, desc=f"{name}, one epoch", **rule)
     times = timings()
     times[name] = dict(epoch_seconds=round(h.seconds, 1), threads=torch.get_num_threads(), cpu=cpu_name(),
-                       recipe=settings(r))
+                       gpu=gpu_name(dev), recipe=settings(r))
     TIMINGS.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n")
     return h.seconds
 

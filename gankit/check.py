@@ -1,15 +1,9 @@
 r"""Exercise checks: ``check(name, value)`` says whether an answer is right, wrong (with a hint) or not given yet.
 
-Each exercise notebook calls it in the cell after the student's cell, e.g. ``check("ex1_js", js)``, and it prints
-one line (and a hint when wrong):
-
-    right           ✅ ex1_js: right — JS(mu, nu) = 0.693147
-    wrong           ❌ ex1_js: not right yet. You gave 0.5.
-                       Hint: ...
-    not given yet   ⏳ ex1_js: not answered yet (JS(mu, nu)). Fill in the cell above, run it, then run this cell again.
-
-It never raises on an answer (None, a wrong type, a function that crashes: all are messages), so that the
-exercise notebooks run top to bottom. Numbers, functions (evaluated at fixed test points), yes/no answers and
+Each exercise notebook calls it in the cell after the student's cell, e.g. ``check("ex1_js", js)``, and it shows
+one line (right; not right yet, with a hint; not answered yet) with the record that grading reads
+(``gankit.verdicts``). It never raises on an answer (None, a wrong type, a function that crashes: all are
+messages), so that the exercise notebooks run top to bottom. Numbers, functions (evaluated at fixed test points), yes/no answers and
 small sets are checked. The reference answers are computed below from the closed forms of the solutions
 (``reference(name)`` returns them); where no closed form exists (Exercise 1's W1) by a quadrature accurate to 1e-9.
 Some exercises depend on the notebook's data, passed as keywords: ``check("ex3_primal", W, p=p, q=q)``.
@@ -24,10 +18,11 @@ import math
 
 import numpy as np
 
-from .answers import Answer, function_of, grading, lipschitz_potential, names, number, segment, verdict, yes_no  # noqa: F401
+from .answers import Answer, function_of, lipschitz_potential, names, number, segment, yes_no
 from .closedforms import LOG2, best_segment, parallel_lines, shifted_uniforms_D_star, shifted_uniforms_js, square_w1
 from .closedforms import tilted_segment_grad_ot, tilted_segment_slopes, tilted_segment_w, vertical_segment_psi_gap
 from .closedforms import w1_cdf, w2_segment
+from .verdicts import verdict
 
 
 # ----------------------------------------------------------------------------- the answers
@@ -125,7 +120,8 @@ ANSWERS = {
     "ex3_dual": Answer(
         "W1 by the dual LP (potential f)", w1_cdf, number(rtol=1e-6, atol=1e-8),
         "linprog minimises: maximise sum_i (p_i - q_i) f_i by minimising its negative, with inequality constraints "
-        "f_i - f_j <= |i - j| for all i != j, and free bounds (None, None) (linprog's default is f >= 0).",
+        "f_i - f_j <= |i - j| for all i != j. Bounds: free (None, None), or linprog's default f >= 0, which gives "
+        "the same optimum (sum_i (p_i - q_i) = 0, so f is defined up to a constant).",
         context=("p", "q")),
     "ex3_potential": Answer(
         "the dual potential f", w1_cdf, lipschitz_potential,
@@ -221,7 +217,7 @@ def _answer(name, context):
 def check(name, value, **context):
     """Print whether ``value`` answers exercise ``name``: right, wrong (with a hint) or not answered yet (None).
 
-    Never raises on the value (unless grading, see ``grading``); returns None. ``context``: the exercise's data when
+    Never raises on the value (unless grading, see ``gankit.verdicts.grading``); returns None. ``context``: the exercise's data when
     its answer depends on it (Exercise 3: ``p=p, q=q``).
     """
     a = _answer(name, context)

@@ -27,6 +27,7 @@ Here p (for mu_theta) and q (for nu) are densities on the real line, given as fu
     1.0
 """
 import math
+from types import SimpleNamespace
 
 import numpy as np
 from scipy import integrate, optimize, stats
@@ -213,3 +214,25 @@ def best_logistic_discriminator(p, q, lo=-np.inf, hi=np.inf, points=None, start=
     res = optimize.minimize(minus_L, np.asarray(start, dtype=float), jac=True, method="BFGS", options=dict(gtol=1e-9))
     a, b = res.x
     return float(a), float(b), -float(res.fun)
+
+
+def pinsker_curves(m, s, every=10):
+    """Pinsker's inequality TV <= sqrt(KL / 2) on two families: N(0, 1) against N(m, 1) for the shifts ``m`` and
+    against N(0, s^2) for the scales ``s`` (arrays). Returns a namespace: ``m``, ``s``, the closed forms ``tv_m``,
+    ``tv_s`` (``gaussian_tv``), the bounds ``bound_m``, ``bound_s`` from KL(N(0,1) | other) and ``bound_s_rev`` from
+    KL(N(0,s^2) | N(0,1)) (``gaussian_kl``), and TV by quadrature (``tv_distance``, cut at the crossings) at every
+    ``every``-th point, ``quad_m`` and ``quad_s``. For shifts sqrt(KL / 2) = m / 2 and TV = 2 Phi(m / 2) - 1.
+
+    >>> c = pinsker_curves(np.array([0.0, 2.0]), np.array([1.0]), every=1)
+    >>> c.bound_m, round(c.tv_m[1], 6), round(c.quad_m[1], 6)
+    ([0.0, 1.0], 0.682689, 0.682689)
+    """
+    n01 = stats.norm(0, 1).pdf
+    tv_quad = lambda mm, ss: tv_distance(n01, stats.norm(mm, ss).pdf, points=gaussian_crossings(0, 1, mm, ss))
+    return SimpleNamespace(
+        m=m, s=s, every=every,
+        tv_m=[gaussian_tv(0, 1, v, 1) for v in m], tv_s=[gaussian_tv(0, 1, 0, v) for v in s],
+        bound_m=[math.sqrt(gaussian_kl(0, 1, v, 1) / 2) for v in m],
+        bound_s=[math.sqrt(gaussian_kl(0, 1, 0, v) / 2) for v in s],
+        bound_s_rev=[math.sqrt(gaussian_kl(0, v, 0, 1) / 2) for v in s],
+        quad_m=[tv_quad(v, 1) for v in m[::every]], quad_s=[tv_quad(0, v) for v in s[::every]])

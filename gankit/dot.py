@@ -1,11 +1,14 @@
 r"""Discriminator Optimal Transport (Tanaka, NeurIPS 2019): move generated samples along the critic's transport rays.
 
-Let D* be an optimal critic of W_1(p_g, p_data) = sup_{Lip(D) <= 1} E_data[D] - E_g[D] (a Kantorovich potential,
-1-Lipschitz). An optimal plan moves each generated y along a transport ray, on which D* rises with slope exactly 1:
-D*(T(y)) - D*(y) = ||T(y) - y||. Tanaka's Theorem 1 writes T(y) = argmin_x { ||x - y|| - D*(x) }; read literally
-this set is not a single point: since D* is 1-Lipschitz, ||x - y|| - D*(x) >= -D*(y), with equality at x = y and
-at every x for which D* rises with slope 1 from y to x. The minimisers form the segment [y, T(y)] along the ray,
-and T(y) is its far end.
+Let D* be an optimal critic of W_1(mu_theta, nu) = max_{Lip(D) <= 1} E_nu[D] - E_{mu_theta}[D] (mu_theta the generator's
+law, nu the data's): a Kantorovich potential, 1-Lipschitz. Tanaka's Theorem 1 writes the optimal transport as
+T(y) = argmin_x { ||x - y|| - D*(x) }. What holds for W_1: since D* is 1-Lipschitz, ||x - y|| - D*(x) >= -D*(y),
+with equality exactly where D* rises with slope 1 from y to x: at y itself and along the transport ray through y,
+up to the ray's upper end, usually past where y's mass goes. Where an optimal map T exists, D*(T(y)) - D*(y) =
+||T(y) - y|| for mu_theta-almost every y, so T(y) is *a* minimiser; the potential gives the rays, not the map
+(``minimisers`` computes the set on a grid). On the line, mu_theta = (delta_0 + delta_1)/2, nu = (delta_1 + delta_2)/2,
+W_1 = 1, D*(x) = x: the minimisers are [0, 2] for y = 0 and [1, 2] for y = 1 (on [0, 2]; [y, +inf) with D* = x
+on the whole line), while the optimal maps are 0 -> 1, 1 -> 2 and 0 -> 2, 1 -> 1.
 
 Algorithm 1 (target space) replaces D* by a trained critic D scaled by K_eff, an estimate of its Lipschitz
 constant, and runs from x = y
@@ -15,23 +18,28 @@ constant, and runs from x = y
 
 It moves samples because K_eff, a max over 100 random pairs, underestimates D's Lipschitz constant: where D / K_eff
 has local slope above 1, the descent direction -grad_x ||x - y|| + grad D / K_eff points away from y. (delta keeps
-the gradient of the norm finite at x = y.) Latent space DOT does the same on z with D o G:
+the gradient of the norm finite at x = y.) Latent space DOT, the paper's algorithm for images, does the same on z
+with D o G:
 
     z <- z - eps * grad_z { ||z - z_y + delta||_2 - D(G(z)) / K_eff },  K_eff = max |D(G(z)) - D(G(z'))| / ||z - z'||_2,
 
 keeping z where the prior puts its mass: clipped to [-1, 1] for a uniform prior; for the kit's Gaussian prior
 N(0, Id) (mass near the sphere ||z|| = sqrt(dim)) the gradient's radial part is removed and ||z|| stays ||z_y||.
 The paper's settings: SGD lr 0.01, 10 to 100 updates (images, latent space); Adam(0.01, betas (0, 0.9)), 100 steps
-(2D toys, target space). Theorem 2 (latent space) assumes the critic is 1-Lipschitz up to K_eff, e.g. a WGAN-GP
-critic; a GAN discriminator trained without a gradient penalty does not meet it.
+(2D toys, target space; its 2D demo averages K_eff over 10 draws, its image script uses one draw).
+Tanaka's Theorem 2 is another result: the GAN objective with the logistic, hinge or identity loss and a gradient
+penalty bounds K (E_nu[D/K] - E_{mu_theta}[D/K]) from below, so training D raises a lower bound of the dual of W_1.
+Reading D / K_eff as a Kantorovich potential needs D to be K_eff-Lipschitz, which a WGAN-GP critic roughly is;
+an R1 penalty (on real data only) does not make a GAN discriminator Lipschitz, so for it DOT is a heuristic.
 
-References: Tanaka, Discriminator optimal transport, NeurIPS 2019 (arXiv:1910.06832).
+References: Tanaka, Discriminator optimal transport, NeurIPS 2019 (arXiv:1910.06832); for optimal maps of W_1
+and transport rays, Santambrogio, Optimal Transport for Applied Mathematicians, 2015, chapter 3.
 """
 import torch
 from tqdm.auto import tqdm
 
 from .loop import optimizer as make_optimizer
-from .nets import device_of
+from .nets import device_of, evaluating
 
 
 def transport_cost(x, y, delta=1e-3):
@@ -78,10 +86,28 @@ def K_eff(G, D, space="target", pairs=100, seed=0):
     return lipschitz_ratio(D, x[:pairs], x[pairs:])
 
 
-def _transport(objective, start, steps, lr, optimizer, betas, project, batch, keep, progress, desc):
-    """Minimise sum_i objective(u_i, u0_i) over u from u0 = start, batch by batch; ``project(u, u0, grad)``
-    returns the gradient to use and ``project(u, u0, None)`` corrects u after a step. Returns u, or
-    {step: u} for the steps in ``keep`` (and ``steps``)."""
+def minimisers(D, y, x, atol=1e-6):
+    r"""Which of the points x minimise Tanaka's objective ||x - y||_2 - D(x) for one generated point y, to ``atol``:
+    a boolean mask (M,). For an optimal critic D* of W_1 the set runs along the transport ray through y, from y
+    to the ray's upper end (module docstring); T(y) is one of its points, not its end.
+
+    x (M, d) candidate points (a grid), y (d,); D maps (M, d) to (M,). On the line with D*(x) = x and y = 1, the
+    minimisers on a grid of [0, 2] are [1, 2]:
+
+    >>> minimisers(lambda x: x[:, 0], torch.tensor([1.0]), torch.linspace(0, 2, 5)[:, None])
+    tensor([False, False,  True,  True,  True])
+    """
+    with torch.no_grad():
+        h = (x - y).flatten(1).norm(dim=1) - D(x).reshape(-1)
+    return h <= h.min() + atol
+
+
+def _descend(objective, start, *, steps, new_optimizer, batch, keep, progress, tangent=None, retract=None):
+    """Minimise sum_i objective(u_i, u0_i) over u from u0 = ``start``, ``batch`` rows at a time, ``steps`` steps of
+    the optimizer that ``new_optimizer([u])`` makes. ``tangent(u, u0, grad)`` replaces the gradient before a step
+    (default: unchanged); ``retract(u, u0)`` puts u back in its domain after a step (default: unchanged).
+    ``progress``: a label for the progress bar, or None. Returns u, or {step: u} for the steps in ``keep``
+    (and ``steps``) when ``keep`` is given."""
     if steps < 0:
         raise ValueError(f"steps must be >= 0, got {steps}")
     if not isinstance(batch, int) or batch < 1:
@@ -90,41 +116,27 @@ def _transport(objective, start, steps, lr, optimizer, betas, project, batch, ke
     if marks[0] < 0 or marks[-1] > steps:
         raise ValueError(f"keep must list steps between 0 and {steps}, got {keep!r}")
     out = {s: [] for s in marks}
-    bar = tqdm(total=steps * (-(-len(start) // batch)), desc=desc, disable=not progress or steps == 0, leave=False)
+    bar = tqdm(total=steps * (-(-len(start) // batch)), desc=progress, disable=not progress or steps == 0,
+               leave=False)
     for i in range(0, len(start), batch):
         u0 = start[i:i + batch].detach()
         u = u0.clone().requires_grad_(True)
-        opt = make_optimizer(optimizer, [u], lr, betas)
+        opt = new_optimizer([u])
         if 0 in out:
             out[0].append(u0.cpu().clone())
         for step in range(1, steps + 1):
             (grad,) = torch.autograd.grad(objective(u, u0).sum(), u)
-            u.grad = project(u.detach(), u0, grad)
+            u.grad = grad if tangent is None else tangent(u.detach(), u0, grad)
             opt.step()
-            with torch.no_grad():
-                u.copy_(project(u.detach(), u0, None))
+            if retract is not None:
+                with torch.no_grad():
+                    u.copy_(retract(u.detach(), u0))
             if step in out:
                 out[step].append(u.detach().cpu().clone())
             bar.update()
     bar.close()
     result = {s: torch.cat(v) for s, v in out.items()}
     return result if keep is not None else result[steps]
-
-
-class _evaluating:
-    """Context: modules in eval mode inside, their previous modes restored after."""
-
-    def __init__(self, *modules):
-        self.modules = modules
-
-    def __enter__(self):
-        self.flags = [m.training for m in self.modules]
-        for m in self.modules:
-            m.eval()
-
-    def __exit__(self, *exc):
-        for m, flag in zip(self.modules, self.flags):
-            m.train(flag)
 
 
 def target(D, y, K, steps=100, lr=0.01, optimizer="adam", betas=(0.0, 0.9), delta=1e-3, box=None, batch=1000,
@@ -139,15 +151,21 @@ def target(D, y, K, steps=100, lr=0.01, optimizer="adam", betas=(0.0, 0.9), delt
     """
     if K <= 0:
         raise ValueError(f"K_eff must be positive, got {K}")
+    with evaluating(D):
+        return _descend(lambda x, y0: transport_cost(x, y0, delta) - D(x).reshape(-1) / K, y.to(device_of(D)),
+                        steps=steps, new_optimizer=lambda params: make_optimizer(optimizer, params, lr, betas),
+                        retract=None if box is None else (lambda x, y0: x.clamp(*box)),
+                        batch=batch, keep=keep, progress="DOT (target space)" if progress else None)
 
-    def project(x, y0, grad):
-        if grad is not None:
-            return grad
-        return x if box is None else x.clamp(*box)
 
-    with _evaluating(D):
-        return _transport(lambda x, y0: transport_cost(x, y0, delta) - D(x).reshape(-1) / K, y.to(device_of(D)),
-                          steps, lr, optimizer, betas, project, batch, keep, progress, "DOT (target space)")
+def _radial_part_removed(z, z0, grad):
+    """g - z <g, z> / ||z||^2: the gradient's component tangent to the sphere through z."""
+    return grad - z * (grad * z).sum(1, keepdim=True) / (z * z).sum(1, keepdim=True)
+
+
+def _back_to_sphere(z, z0):
+    """z rescaled to its starting norm ||z0||."""
+    return z * (z0.norm(dim=1, keepdim=True) / z.norm(dim=1, keepdim=True))
 
 
 def latent(G, D, z_y, K, steps=10, lr=0.01, optimizer="sgd", betas=(0.0, 0.9), prior="gaussian", delta=1e-3,
@@ -164,20 +182,15 @@ def latent(G, D, z_y, K, steps=10, lr=0.01, optimizer="sgd", betas=(0.0, 0.9), p
     """
     if K <= 0:
         raise ValueError(f"K_eff must be positive, got {K}")
-    if prior not in ("gaussian", "uniform", None):
+    domain = {"gaussian": (_radial_part_removed, _back_to_sphere), "uniform": (None, lambda z, z0: z.clamp(-1, 1)),
+              None: (None, None)}
+    if prior not in domain:
         raise ValueError(f"prior must be 'gaussian', 'uniform' or None, got {prior!r}")
     if z_y.dim() != 2 or z_y.shape[1] != G.z_dim:
         raise ValueError(f"expected latent codes of shape (N, {G.z_dim}), got {tuple(z_y.shape)}")
-
-    def project(z, z0, grad):
-        if prior == "gaussian":
-            if grad is not None:
-                return grad - z * (grad * z).sum(1, keepdim=True) / (z * z).sum(1, keepdim=True)
-            return z * (z0.norm(dim=1, keepdim=True) / z.norm(dim=1, keepdim=True))
-        if grad is not None:
-            return grad
-        return z.clamp(-1, 1) if prior == "uniform" else z
-
-    with _evaluating(G, D):
-        return _transport(lambda z, z0: transport_cost(z, z0, delta) - D(G(z)).reshape(-1) / K, z_y.to(device_of(G)),
-                          steps, lr, optimizer, betas, project, batch, keep, progress, "DOT (latent space)")
+    tangent, retract = domain[prior]
+    with evaluating(G, D):
+        return _descend(lambda z, z0: transport_cost(z, z0, delta) - D(G(z)).reshape(-1) / K, z_y.to(device_of(G)),
+                        steps=steps, new_optimizer=lambda params: make_optimizer(optimizer, params, lr, betas),
+                        tangent=tangent, retract=retract,
+                        batch=batch, keep=keep, progress="DOT (latent space)" if progress else None)

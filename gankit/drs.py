@@ -14,8 +14,13 @@ multiplies the small acceptance probabilities by about exp(-gamma) (more samples
 accepts everything (the plain generator). A WGAN critic is not a logit: ``calibrate`` first fits
 D~ = a D + b by logistic regression on held-out real and generated samples (Platt scaling).
 
+Before calibrating, the paper trains D further against the final, frozen generator with the plain logistic loss
+(``further_train``): at the end of GAN training D is the discriminator of the last few generators, and a
+discriminator trained with a penalty (R1, a gradient penalty) or as a critic does not estimate log p_data / p_g.
+
 References: Azadi et al., Discriminator Rejection Sampling, ICLR 2019 (arXiv:1810.06758).
 """
+import copy
 import math
 import time
 from types import SimpleNamespace
@@ -25,7 +30,15 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from . import losses
 from .nets import batched, device_of
+
+
+def _check_gamma(gamma):
+    """gamma may be any real number or -inf (accept everything); NaN would make every acceptance NaN."""
+    if gamma is not None and math.isnan(float(gamma)):
+        raise ValueError("gamma is NaN: give a number (gamma = 0: exact rejection sampling; gamma -> -inf accepts "
+                         "everything), or gamma=None for the percentile rule")
 
 
 def _check_n(n, what="n"):
@@ -90,6 +103,104 @@ def calibrate(D, real, fake, batch=1000):
     return Calibrated(D, a, b)
 
 
+def logistic_loss(logit_real, logit_fake):
+    r"""The logistic (cross-entropy) loss of a logit D~ on real samples (label 1) and generated ones (label 0),
+
+        L(D~) = E_real[softplus(-D~(y))] + E_fake[softplus(D~(x))]        (= -E log sigma(D~(y)) - E log(1 - sigma(D~(x)))),
+
+    from the logits ``logit_real`` (n,) and ``logit_fake`` (m,); returns a float. Over all functions it is smallest
+    at D~ = log p_data / p_g, the logit DRS needs, so on held-out samples it scores a density-ratio estimate: lower
+    is closer (a proper scoring rule). A discriminator that cannot tell (D~ = 0) pays 2 log 2:
+
+    >>> round(logistic_loss(torch.zeros(3), torch.zeros(5)), 4)
+    1.3863
+    """
+    real, fake = torch.as_tensor(logit_real).double(), torch.as_tensor(logit_fake).double()
+    return float(nn.functional.softplus(-real).mean() + nn.functional.softplus(fake).mean())
+
+
+def fold(Dt):
+    """A ``Calibrated`` logit a D + b as a plain copy of D: its last linear layer's weight and bias become
+    a W and a c + b, so the copy computes a D(x) + b (for a D whose output is that layer's, as the kit's are).
+    The further training starts from it, and it saves as the network it was.
+
+    >>> D = nn.Sequential(nn.Linear(2, 1)); x = torch.randn(4, 2)
+    >>> torch.allclose(fold(Calibrated(D, 3.0, -1.0))(x), 3.0 * D(x) - 1.0)
+    True
+    """
+    D = copy.deepcopy(Dt.D)
+    linear = [m for m in D.modules() if isinstance(m, nn.Linear)]
+    if not linear:
+        raise ValueError(f"{type(D).__name__} has no linear layer to fold the calibration into")
+    last = linear[-1]
+    with torch.no_grad():
+        last.weight.mul_(Dt.a)
+        last.bias.mul_(Dt.a).add_(Dt.b)
+    return D
+
+
+def further_train(G, D, real, steps, lr=1e-4, betas=(0.5, 0.999), batch_size=64, seed=0, monitor=None, every=0,
+                  progress=True):
+    r"""The paper's last training step: D trained further against the frozen final generator G with the plain
+    logistic loss (``losses.gan_d_loss``, no R1 and no gradient penalty), ``steps`` Adam steps of
+
+        min_D  E_{y ~ p_data}[softplus(-D(y))] + E_{z ~ N(0, I)}[softplus(D(G(z)))],
+
+    whose minimiser over all functions is D~*(x) = log p_data(x) / p_g(x) (Goodfellow et al. 2014, Prop. 1).
+    A penalty changes the minimiser: with R1, gamma / 2 E_data ||grad D||^2, the first variation gives
+    p_g sigma(D) - p_data sigma(-D) = gamma div(p_data grad D), not 0, so D is flatter than log p_data / p_g where
+    the data lie.
+
+    G stays in eval mode and gets no gradient; D (in place) trains. ``real(n)`` draws n data points (e.g.
+    ``data.batches``); ``monitor(D)`` -> float is recorded at step 0 and every ``every`` steps (and at the end).
+    Returns a namespace: ``loss`` (per step), ``monitored`` [(step, value)], ``seconds`` (training, without the
+    monitor's ``monitor_seconds``), ``steps_per_second``.
+    """
+    _check_n(steps, "steps")
+    torch.manual_seed(seed)
+    G.eval()
+    opt = torch.optim.Adam(D.parameters(), lr=lr, betas=betas)
+    dev = device_of(D)
+
+    def record(step):
+        t = time.perf_counter()
+        D.eval()
+        out.monitored.append((step, float(monitor(D))))
+        D.train()
+        out.monitor_seconds += time.perf_counter() - t
+
+    out = SimpleNamespace(loss=[], monitored=[], monitor_seconds=0.0)
+    t0 = time.perf_counter()
+    if monitor is not None:
+        record(0)
+    D.train()
+    for step in tqdm(range(1, steps + 1), desc="D against the frozen G", disable=not progress, leave=False):
+        y = real(batch_size).to(dev)
+        with torch.no_grad():
+            x = G(G.noise(batch_size).to(device_of(G))).to(dev)
+        loss = losses.gan_d_loss(D, y, x)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        out.loss.append(loss.item())
+        if monitor is not None and every and (step % every == 0 or step == steps):
+            record(step)
+    D.eval()
+    out.seconds = time.perf_counter() - t0 - out.monitor_seconds     # the training alone
+    out.steps_per_second = steps / out.seconds
+    return out
+
+
+def improve(G, D, n, held_out=None, seed=0, progress=False, **settings):
+    """n DRS samples of G (``sample`` with ``settings``) with the logit D calibrated on ``held_out`` real images
+    against as many fresh samples of G (seed ``seed + 1``), or D's raw output when ``held_out`` is None.
+    D is the discriminator DRS uses: as the paper runs it, one trained further against G (``further_train``; the
+    kit's MNIST ones: ``drs_mnist.load(name).D_drs``). Returns (the samples on the CPU, the acceptance rate)."""
+    Dt = D if held_out is None else calibrate(D, held_out, G.sample(len(held_out), seed + 1))
+    r = sample(G, Dt, n, seed=seed, progress=progress, **settings)
+    return r.x, r.acceptance_rate
+
+
 def F(logit, logit_max, gamma=0.0, eps=1e-6):
     r"""F(x) = D~(x) - D~_M - log(1 - exp(D~(x) - D~_M - eps)) - gamma, elementwise.
 
@@ -99,6 +210,7 @@ def F(logit, logit_max, gamma=0.0, eps=1e-6):
     >>> F(torch.tensor([-1.0]), 0.0, eps=0.0)       # -1 - log(1 - e^-1)
     tensor([-0.5413], dtype=torch.float64)
     """
+    _check_gamma(gamma)
     logit = torch.as_tensor(logit, dtype=torch.float64)
     delta = logit - float(logit_max)
     if (delta > 0).any():
@@ -137,6 +249,7 @@ def decide(logit, logit_max, percentile=95.0, gamma=None, eps=1e-6, generator=No
     >>> decide(torch.zeros(4), 0.0, gamma=-1e4)[0].tolist()      # gamma -> -inf accepts everything
     [True, True, True, True]
     """
+    _check_gamma(gamma)
     F0 = F(logit, logit_max, 0.0, eps)
     gam = percentile_gamma(F0, percentile) if gamma is None else float(gamma)
     u = torch.rand(len(F0), generator=generator, dtype=torch.float64)
@@ -160,6 +273,7 @@ def sample(G, D, n, burn_in=10000, percentile=95.0, gamma=None, eps=1e-6, batch=
     """
     _check_n(n)
     _check_n(batch, "batch")
+    _check_gamma(gamma)
     if burn_in < 0:
         raise ValueError(f"burn_in must be >= 0, got {burn_in}")
     max_proposals = max_proposals or 100 * n

@@ -27,11 +27,13 @@ References: Arjovsky and Bottou, Towards Principled Methods for Training Generat
 (arXiv:1701.04862), Lemma 1, Lemma 3, Theorems 2.1 to 2.4.
 """
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import torch
 from torch import nn
 
+from .losses import gan_d_loss, js_lower_bound
 from .nets import Generator
 
 
@@ -182,3 +184,37 @@ def vanishing_bound(G, D, z):
     M = float(G.jacobian_sq(z).mean().sqrt())
     eps = gap_on_fakes(D, G(z))
     return math.inf if eps >= 1 else M * eps / (1 - eps)
+
+
+def perfect_discrimination(data_segment, fake_segment, n=100_000, away=0.01):
+    """Theorems 2.2 and 2.3 measured on two segments: the explicit ``PerfectDiscriminator`` D* on n points of each
+    (uniform, double precision, seeds 0 and 1). Returns a namespace: ``D``, ``align`` (``perfectly_align``),
+    ``L`` = L(theta, D*) (0 for a perfect D*), ``js``, the lower bound (L + log 4) / 2 on JS it proves
+    (``losses.js_lower_bound``), and max ||grad_x D*|| on the data (``grad_data``) and on the fakes farther than
+    ``away`` from the data's segment (``grad_fakes``: at a crossing D* cannot be continuous).
+
+    >>> c = perfect_discrimination(([-1.0, 0.0], [1.0, 0.0]), ([-1.0, 1.0], [1.0, 1.0]), n=1000)
+    >>> c.align, abs(c.L) < 1e-12, round(c.js / math.log(2), 9), c.grad_data < 1e-12, c.grad_fakes < 1e-12
+    (False, True, 1.0, True, True)
+    """
+    D = PerfectDiscriminator(data_segment, fake_segment)
+    y = segment_sampler(*data_segment, seed=0, dtype=torch.float64)(n)
+    x = segment_sampler(*fake_segment, seed=1, dtype=torch.float64)(n)
+    far = sq_distance_to_segment(x, *D.r) > away ** 2
+    with torch.no_grad():
+        L = -gan_d_loss(D, y, x).item()
+    return SimpleNamespace(D=D, align=perfectly_align(data_segment, fake_segment), L=L, js=js_lower_bound(D, y, x),
+                           grad_data=float(D.grad_norm(y).max()), grad_fakes=float(D.grad_norm(x[far]).max()))
+
+
+def finite_from(steps, bound):
+    """The first recorded step from which Theorem 2.4's ``bound`` (recorded at ``steps``) stays finite to the end,
+    or None when it is infinite at the last record.
+
+    >>> finite_from([0, 10, 20, 30], [math.inf, 1.0, math.inf, 0.5]), finite_from([0, 10], [1.0, math.inf])
+    (30, None)
+    """
+    bad = np.flatnonzero(~np.isfinite(np.asarray(bound, dtype=float)))
+    if len(bad) and bad[-1] == len(steps) - 1:
+        return None
+    return int(steps[bad[-1] + 1]) if len(bad) else int(steps[0])

@@ -3,6 +3,8 @@
 Every discriminator returns one real number per sample (a logit for a GAN, a critic value for a WGAN):
 the loss decides how it is read. Generators map noise Z ~ N(0, Id) of size ``z_dim`` to a sample.
 """
+import numbers
+
 import torch
 from torch import nn
 
@@ -25,6 +27,33 @@ def device_of(module):
     return p.device if p is not None else torch.device("cpu")
 
 
+class evaluating:
+    """Context manager: the given modules in eval mode inside the block, each back in its previous mode after
+    (a module that was training trains again, one that was evaluating stays so), even if the block raises.
+
+    >>> m = nn.BatchNorm1d(3)
+    >>> with evaluating(m):
+    ...     m.training
+    False
+    >>> m.training
+    True
+    """
+
+    def __init__(self, *modules):
+        self.modules = [m for m in modules if isinstance(m, nn.Module)]
+
+    def __enter__(self):
+        self.modes = [m.training for m in self.modules]
+        for m in self.modules:
+            m.eval()
+        return self
+
+    def __exit__(self, *exc):
+        for m, mode in zip(self.modules, self.modes):
+            m.train(mode)
+        return False
+
+
 def batched(f, x, batch=1000, device=None):
     """f(x) computed ``batch`` rows at a time on ``device`` (default: f's own, when f is a module), without
     gradient, concatenated on the CPU: the one loop behind sampling, scoring and feature extraction.
@@ -43,7 +72,14 @@ class Generator(nn.Module):
     z_dim = 2
 
     def noise(self, n, seed=None):
-        """n latent codes Z ~ N(0, Id) (drawn on the CPU with ``seed``, then moved to the generator's device)."""
+        """n latent codes Z ~ N(0, Id) (drawn on the CPU with ``seed``, then moved to the generator's device).
+
+        >>> ToyGenerator().noise(-1)
+        Traceback (most recent call last):
+        ValueError: the number of samples n must be a positive integer, got -1
+        """
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            raise ValueError(f"the number of samples n must be a positive integer, got {n!r}")
         g = None if seed is None else torch.Generator().manual_seed(seed)
         return torch.randn(n, self.z_dim, generator=g).to(device_of(self))
 
@@ -172,6 +208,56 @@ def make(arch, **kw):
         raise ValueError(f"unknown architecture {arch!r}; choose one of {sorted(ARCHS)}")
     G, D = ARCHS[arch]
     return G(**kw.get("G", {})), D(**kw.get("D", {}))
+
+
+def layer_shapes(net, x):
+    """The leaf layers of ``net`` in the order its forward pass calls them on the batch x, each with the shape it
+    outputs for one sample: a list of (layer name, shape). Where a layer receives another shape than the one before
+    it gave (a ``view`` inside ``forward``, e.g. the DCGAN generator's vector turned into a small image), a row
+    ("reshape", that shape) shows it. Runs in eval mode without gradient; the net's mode is restored.
+
+    >>> for row in layer_shapes(DCGenerator(c=4, layers=3), torch.zeros(2, 100))[:6]:
+    ...     print(row)
+    ('Linear', (256,))
+    ('BatchNorm1d', (256,))
+    ('ReLU', (256,))
+    ('reshape', (16, 4, 4))
+    ('ConvTranspose2d', (8, 7, 7))
+    ('BatchNorm2d', (8, 7, 7))
+    """
+    rows, last = [], [tuple(x.shape[1:])]
+
+    def record(module, inputs, out):
+        if tuple(inputs[0].shape[1:]) != last[0]:
+            rows.append(("reshape", tuple(inputs[0].shape[1:])))
+        last[0] = tuple(out.shape[1:])
+        rows.append((type(module).__name__, last[0]))
+
+    hooks = [m.register_forward_hook(record) for m in net.modules() if not list(m.children())]
+    try:
+        with torch.no_grad(), evaluating(net):
+            net(x)
+    finally:
+        for h in hooks:
+            h.remove()
+    return rows
+
+
+def layer_table(net, x):
+    """``layer_shapes`` as text: the network's class, parameter count and input shape, then one line per layer.
+
+    >>> print(layer_table(MLPDiscriminator(width=8), torch.zeros(1, 1, 28, 28)))  # doctest: +NORMALIZE_WHITESPACE
+    MLPDiscriminator (12,705 parameters), input (1, 28, 28):
+        reshape            -> (784,)
+        Linear             -> (16,)
+        LeakyReLU          -> (16,)
+        Linear             -> (8,)
+        LeakyReLU          -> (8,)
+        Linear             -> (1,)
+    """
+    n_params = sum(p.numel() for p in net.parameters())
+    rows = [f"    {layer:18s} -> {shape}" for layer, shape in layer_shapes(net, x)]
+    return "\n".join([f"{type(net).__name__} ({n_params:,} parameters), input {tuple(x.shape[1:])}:"] + rows)
 
 
 class Classifier(nn.Module):

@@ -3,6 +3,10 @@
     python -m gankit.notebooks                      # every notebook in notebooks/
     python -m gankit.notebooks notebooks/01_*.ipynb # some of them
     python -m gankit.notebooks --quick ...          # time quick mode (GANKIT_QUICK=1); outputs are kept
+    python -m gankit.notebooks --timeout 300 ...    # seconds a cell may run (default CELL_TIMEOUT, 10 minutes)
+
+A cell that raises, or runs longer than the timeout, stops the run with an error naming the notebook and the cell
+(``execute``); that notebook is left as it was.
 
 Before running, it makes the first code cell of each notebook the kit's set-up cell (``SETUP_CELL``):
 on Colab, or wherever the kit is missing, that cell installs it from ``REPO``; elsewhere it does nothing.
@@ -14,14 +18,16 @@ import re
 import sys
 import time
 from pathlib import Path
+from queue import Empty
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from . import __version__
 
 REPO = "https://github.com/gankit/gankit"  # the one place that holds the repository's address
-RELEASE = f"v{__version__}"                # the release tag the set-up cell installs (tag each release so)
+RELEASE = f"v{__version__}"                # the release tag the set-up cell installs once it is published
 
 
 def colab_url(path, branch="main"):
@@ -33,11 +39,21 @@ def colab_url(path, branch="main"):
     return f"{REPO.replace('https://github.com/', 'https://colab.research.google.com/github/')}/blob/{branch}/{path}"
 
 
-SETUP_CELL = f"""# Set-up: where the kit is missing (e.g. on Colab) this installs release {RELEASE}, elsewhere it does nothing.
+# The notebooks' first cell. Where the kit is missing it installs the release tag if REPO has it, else the default
+# branch (the notebook Colab opens is the default branch's too): an unpublished tag must not break a class. It asks
+# pip for the kit alone, whose dependencies leave installed packages as they are (pip upgrades only what a bound
+# requires): a running kernel keeps the ipykernel and ipywidgets it has loaded, and Colab its ipywidgets 7.7.1, as
+# ipywidgets 8 is not supported there (googlecolab/colabtools#3020, #4525).
+SETUP_CELL = f"""# Set-up: where the kit is missing (e.g. on Colab) this installs it, elsewhere it does nothing:
+# release {RELEASE}, or the default branch while that tag is not published.
 try:
     import gankit
 except ModuleNotFoundError:
-    %pip install -q "gankit @ git+{REPO}@{RELEASE}"
+    tags = !git ls-remote --tags {REPO} {RELEASE}
+    ref = "@{RELEASE}" if any(t.endswith("refs/tags/{RELEASE}") for t in tags) else ""
+    if not ref:
+        print("No tag {RELEASE} published: installing the kit's default branch.")
+    %pip install -q "gankit @ git+{REPO}{{ref}}"
     import gankit
 %matplotlib inline"""
 
@@ -104,28 +120,89 @@ def store_widget_figures(nb):
     return copied
 
 
-def run(path, quick=False, timeout=3600):
-    """Execute notebook ``path`` top to bottom in a fresh kernel and write it back with its outputs.
+CELL_TIMEOUT = 600    # seconds a cell may run: ten times the slowest lecture cell (about a minute on a 2-core CPU)
+IOPUB_TIMEOUT = 60    # seconds a cell's last outputs may lag behind its reply before the run fails
+
+
+class NotebookError(RuntimeError):
+    """A notebook's run failed; the message names the notebook, the cell and what happened to it."""
+
+
+class Client(NotebookClient):
+    """nbclient's ``NotebookClient`` whose wait for a cell's reply cannot sleep through it.
+
+    nbclient stands in for the browser's Output widget (where ``interact`` draws): it sends each output the widget
+    catches back to the kernel on the shell channel, while it is waiting on that same socket for the cell's reply.
+    jupyter_client sends through a blocking shadow of the asyncio socket, so if the reply has just landed the send
+    swallows the socket's wake-up and the wait sleeps on, kernel and client idle, until its timeout; then nbclient
+    finds the reply and goes on as if nothing happened (jupyter/nbclient#312, open). That was the stall of notebook
+    02 at its `@interact` cell, with or without the set-up cell's install, and the maintainer's hang of notebook 03
+    (the runner's timeout was an hour). Here the wait polls in slices of ``POLL`` seconds: a lost wake-up costs
+    at most that.
+    """
+    POLL = 1.0
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        kc.shell_channel.get_msg = _in_slices(kc.shell_channel.get_msg, self.POLL)
+        return kc
+
+
+def _in_slices(get_msg, step):
+    """``get_msg(timeout)`` made of waits of at most ``step`` seconds (each ends with a fresh look at the socket)."""
+    async def get_msg_in_slices(timeout=None):
+        end = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                return await get_msg(timeout=step if end is None else min(step, max(0.0, end - time.monotonic())))
+            except Empty:
+                if end is not None and time.monotonic() >= end:
+                    raise
+    return get_msg_in_slices
+
+
+def execute(nb, path, timeout=CELL_TIMEOUT, allow_errors=False, env=None):
+    """Execute notebook ``nb`` (read from ``path``; it runs in that folder) top to bottom in a fresh kernel, in place,
+    and return it. ``env``: the kernel's environment variables (default: this process's).
+
+    Never goes on silently: a cell that runs longer than ``timeout`` seconds, whose outputs do not all arrive, that
+    kills the kernel or (unless ``allow_errors``) raises stops the run with ``NotebookError``, whose message names
+    ``path`` and the cell's index (counted from 0, markdown cells included). nbclient's defaults would interrupt
+    nothing, but would drop a cell's outputs that arrive 4 s after its reply and go on.
+    """
+    at = {}
+    client = Client(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                    interrupt_on_timeout=False, raise_on_iopub_timeout=True, iopub_timeout=IOPUB_TIMEOUT,
+                    store_widget_state=True, resources={"metadata": {"path": str(Path(path).parent.resolve())}},
+                    on_cell_start=lambda cell, cell_index: at.update(index=cell_index, cell=cell))
+    try:
+        client.execute(**({} if env is None else {"env": env}))
+    except (CellTimeoutError, CellExecutionError, DeadKernelError) as e:
+        if isinstance(e, CellExecutionError):
+            what = f"raised {e.ename}: {e.evalue}"
+        elif isinstance(e, DeadKernelError):
+            what = "killed the kernel"
+        elif "IOPub" in str(e):
+            what = f"finished, but its outputs did not all arrive within {IOPUB_TIMEOUT} s"
+        else:
+            what = f"ran longer than {timeout:g} s (the per-cell timeout)"
+        first = (at.get("cell", {}).get("source", "").strip().splitlines() or [""])[0]
+        raise NotebookError(f"{path}: cell {at.get('index', '?')} ({first[:60]!r}) {what}") from e
+    return nb
+
+
+def run(path, quick=False, timeout=CELL_TIMEOUT):
+    """Execute notebook ``path`` top to bottom in a fresh kernel (``execute``) and write it back with its outputs.
 
     In quick mode the stored outputs are left as they are (they stay the lecture-mode ones): only the
-    wall time is recorded, in the notebook's metadata (``gankit.quick_seconds``).
+    wall time is recorded, in the notebook's metadata (``gankit.quick_seconds``). A failed run writes nothing.
     """
-
     path = Path(path)
     original = nbformat.read(path, as_version=4)
     nb = ensure_setup_cell(nbformat.read(path, as_version=4))
-    old = os.environ.get("GANKIT_QUICK")
-    os.environ["GANKIT_QUICK"] = "1" if quick else "0"
-    try:
-        t0 = time.perf_counter()
-        NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
-                       resources={"metadata": {"path": str(path.parent.resolve())}}).execute()
-        seconds = time.perf_counter() - t0
-    finally:
-        if old is None:
-            del os.environ["GANKIT_QUICK"]
-        else:
-            os.environ["GANKIT_QUICK"] = old
+    t0 = time.perf_counter()
+    execute(nb, path, timeout, env=dict(os.environ, GANKIT_QUICK="1" if quick else "0"))
+    seconds = time.perf_counter() - t0
     if quick:
         nb = original
     else:
@@ -140,10 +217,16 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m gankit.notebooks", description=__doc__.splitlines()[0])
     p.add_argument("paths", nargs="*", help="notebooks to run (default: notebooks/*.ipynb)")
     p.add_argument("--quick", action="store_true", help="run in quick mode (GANKIT_QUICK=1)")
+    p.add_argument("--timeout", type=float, default=CELL_TIMEOUT, metavar="SECONDS",
+                   help=f"seconds a cell may run before the run fails (default {CELL_TIMEOUT})")
     a = p.parse_args(argv)
     paths = a.paths or sorted(str(p) for p in Path("notebooks").glob("*.ipynb"))
     for path in paths:
-        s = run(path, quick=a.quick)
+        try:
+            s = run(path, quick=a.quick, timeout=a.timeout)
+        except NotebookError as e:
+            print(f"stopped: {e}", file=sys.stderr)
+            return 1
         print(f"{path}: {s:.0f} s ({'quick' if a.quick else 'lecture'} mode)", flush=True)
     return 0
 

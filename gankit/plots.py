@@ -6,7 +6,6 @@ plotting cells with ``plt.show()`` so that the stored output is a PNG, not a rep
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from ipywidgets import IntSlider, interactive
 from torchvision.utils import make_grid
 
 from . import losses, toys
@@ -30,6 +29,28 @@ def grid(images, nrow=8, ax=None, title=None):
     if title:
         ax.set_title(title, fontsize=9)
     return ax
+
+
+def grids(panels, nrow=4, size=2.2):
+    """A row of image grids, one per entry of ``panels`` (title -> images (N, 1, 28, 28)): samples at several epochs
+    or steps beside real digits, or several runs side by side. Returns the Axes."""
+    _, axes = plt.subplots(1, len(panels), figsize=(size * len(panels), size * 1.15), squeeze=False)
+    for ax, (title, x) in zip(axes[0], panels.items()):
+        grid(x, nrow=nrow, ax=ax, title=title)
+    return axes[0]
+
+
+def class_histograms(reports, min_share=0.02):
+    """One bar chart per ``metrics.report`` (name -> report): the share of samples the classifier puts in each digit
+    class, with the uniform 10% (dotted) and the share ``min_share`` below which a class is not covered (dashed)."""
+    _, axes = plt.subplots(1, len(reports), figsize=(4 * len(reports), 2.6), sharey=True, squeeze=False)
+    for ax, (name, r) in zip(axes[0], reports.items()):
+        ax.bar(range(10), 100 * np.asarray(r["histogram"]))
+        ax.axhline(10, color="gray", ls=":", lw=1)
+        ax.axhline(100 * min_share, color="tab:red", ls="--", lw=0.8)
+        ax.set(xticks=range(10), xlabel="digit (by the classifier)", title=f"{name}: {r['classes_covered']} covered")
+    axes[0, 0].set_ylabel("% of samples")
+    return axes[0]
 
 
 def curve(values, ax=None, label=None, logy=False, xlabel="step", ylabel=None, x=None):
@@ -247,6 +268,8 @@ def snapshot_slider(frames, draw, description="frame", value=0, figsize=(4.5, 4.
         raise ValueError("no frames to step through")
     if not 0 <= value < len(frames):
         raise ValueError(f"value must index a frame (0..{len(frames) - 1}), got {value}")
+
+    from ipywidgets import IntSlider, interactive   # here: importing gankit.plots needs no widgets
 
     def show(i):
         _, ax = plt.subplots(figsize=figsize)

@@ -21,7 +21,7 @@ from torch import nn
 
 from .data import batches
 from .loop import train
-from .semidiscrete import _check, _points, _weights, c_transform, exact_ot
+from .semidiscrete import as_points, as_weights, c_transform, check_inputs, exact_ot
 
 
 class LaguerreCritic(nn.Module):
@@ -34,17 +34,17 @@ class LaguerreCritic(nn.Module):
 
     def __init__(self, y, nu=None, cost="sqeuclidean", psi0=None):
         super().__init__()
-        y = _points(y, "y").float()
-        _check(None, y[:1], y, cost)
+        y = as_points(y, "y").float()
+        check_inputs(None, y[:1], y, cost)
         self.cost, self.k = cost, 0
         self.register_buffer("y", y)
-        self.register_buffer("nu", _weights(nu, y))
-        psi0 = torch.zeros(len(y)) if psi0 is None else _check(psi0, y[:1], y, cost)[0]
+        self.register_buffer("nu", as_weights(nu, y))
+        psi0 = torch.zeros(len(y)) if psi0 is None else check_inputs(psi0, y[:1], y, cost)[0]
         self.psi_tilde = nn.Parameter(psi0.clone())
         self.register_buffer("psi", psi0.clone())
 
     def forward(self, x):
-        return c_transform(self.psi, _points(x, "x"), self.y, self.cost)
+        return c_transform(self.psi, as_points(x, "x"), self.y, self.cost)
 
     def restart(self):
         """Warm start of a new ASGD run: psi~_0 = the current psi, k = 0."""
@@ -77,7 +77,7 @@ def semi_dual_loss(D, y, x):
     r"""Critic loss for ``gankit.loop.train``: -H(psi~) = -(mean_i psi~^c(x_i) + sum_j nu_j psi~_j) on the fake
     batch x = g_theta(z). Its gradient in psi~ is mu_x(L_psi~(y_j)) - nu_j. (The real batch y is not needed:
     nu is known exactly.)"""
-    return -(c_transform(D.psi_tilde, _points(x, "x"), D.y, D.cost).mean() + (D.nu * D.psi_tilde).sum())
+    return -(c_transform(D.psi_tilde, as_points(x, "x"), D.y, D.cost).mean() + (D.nu * D.psi_tilde).sum())
 
 
 def c_transform_loss(D, x):
@@ -117,6 +117,25 @@ def semi_discrete_wgan(G, y, nu=None, cost="sqeuclidean", steps=1000, psi_steps=
     return SimpleNamespace(G=G, D=D, history=h, W=[g + p for g, p in zip(h.g_loss, nu_psi)])
 
 
+def recorder(G, z, y, every, nu=None, cost="sqeuclidean"):
+    """Frames of a ``semi_discrete_wgan`` run, for figures and sliders: returns (frames, callback). ``frames``
+    starts with step 0 (psi = 0 and G's samples before training); ``callback`` (pass it to ``semi_discrete_wgan``)
+    adds a frame at step 1 and every ``every`` generator steps. A frame is (step, psi (J,), the samples G(z)
+    (N, d), W(G(z), nu) by POT)."""
+    def frame(step, psi):
+        with torch.no_grad():
+            x = G(z)
+        return step, psi.detach().clone().cpu(), x.detach().cpu(), exact_ot(x, y, nu, cost)[0]
+
+    frames = [frame(0, torch.zeros(len(as_points(y, "y"))))]
+
+    def callback(step, G_, D):
+        if step == 1 or step % every == 0:
+            frames.append(frame(step, D.psi))
+
+    return frames, callback
+
+
 def grad_ot(g, theta, z, y, nu=None, cost="sqeuclidean", psi=None):
     r"""The (Grad-OT) formula: the gradient of h(theta) = W(mu_theta, nu), mu_theta = g(theta, .)_# zeta, taken
     through an optimal dual potential psi* held fixed (slides 001, "The Gradient formula"):
@@ -141,8 +160,8 @@ def grad_ot(g, theta, z, y, nu=None, cost="sqeuclidean", psi=None):
     Rabin, On the gradient formula for learning generative models with regularized optimal transport costs, TMLR 2023.
     """
     theta = torch.as_tensor(theta).detach().clone().requires_grad_(True)
-    x = _points(g(theta, z), "g(theta, z)")
-    y = _points(y, "y").to(x.dtype)
+    x = as_points(g(theta, z), "g(theta, z)")
+    y = as_points(y, "y").to(x.dtype)
     W, psi_pot = exact_ot(x.detach(), y, nu, cost)
     psi = psi_pot if psi is None else psi
     (grad,) = torch.autograd.grad(c_transform(torch.as_tensor(psi).to(x.dtype), x, y, cost).mean(), theta)

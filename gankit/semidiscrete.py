@@ -32,9 +32,9 @@ COSTS = ("sqeuclidean", "euclidean")
 CHUNK = 4096  # rows of x per cost matrix: 4096 x J floats (16 MB for J = 1000)
 
 
-# ----------------------------------------------------------------------------- checks
+# ----------------------------------------------------------------------------- checks (shared with sdwgan)
 
-def _points(x, name):
+def as_points(x, name):
     """x as a float matrix (N, d): images (N, 1, 28, 28) are flattened."""
     x = torch.as_tensor(x)
     if x.dim() < 2:
@@ -42,10 +42,12 @@ def _points(x, name):
     return x.flatten(1) if x.dim() > 2 else x
 
 
-def _check(psi, x, y, cost_kind):
+def check_inputs(psi, x, y, cost_kind):
+    """(psi, x, y) checked and on y's device and dtype: a known cost, x and y point sets of the same dimension
+    (``as_points``), psi (when not None) one value per point of y. ValueError that says what is wrong otherwise."""
     if cost_kind not in COSTS:
         raise ValueError(f"unknown cost {cost_kind!r}; choose one of {COSTS}")
-    x, y = _points(x, "x"), _points(y, "y")
+    x, y = as_points(x, "x"), as_points(y, "y")
     if x.shape[1] != y.shape[1]:
         raise ValueError(f"x and y must live in the same space: x is {tuple(x.shape)}, y is {tuple(y.shape)}")
     if psi is not None:
@@ -56,7 +58,9 @@ def _check(psi, x, y, cost_kind):
     return psi, x.to(device=y.device, dtype=y.dtype), y
 
 
-def _weights(nu, y):
+def as_weights(nu, y):
+    """nu as J = len(y) weights on y's device and dtype, uniform when None; ValueError unless they are non-negative and
+    sum to 1."""
     J = y.shape[0]
     if nu is None:
         return torch.full((J,), 1.0 / J, dtype=y.dtype, device=y.device)
@@ -76,7 +80,7 @@ def cost_matrix(x, y, kind="sqeuclidean"):
     >>> cost_matrix(torch.tensor([[0.0, 0.0]]), torch.tensor([[3.0, 4.0]]), "euclidean")
     tensor([[5.]])
     """
-    _, x, y = _check(None, x, y, kind)
+    _, x, y = check_inputs(None, x, y, kind)
     return _cost(x, y, kind)
 
 
@@ -113,7 +117,7 @@ def c_transform(psi, x, y, cost="sqeuclidean"):
     >>> c_transform(torch.zeros(2), torch.tensor([[0.2, 0.0], [0.9, 0.5]]), y)
     tensor([0.0400, 0.2600])
     """
-    psi, x, y = _check(psi, x, y, cost)
+    psi, x, y = check_inputs(psi, x, y, cost)
     return _min_over_j(psi, x, y, cost)[0]
 
 
@@ -125,7 +129,7 @@ def laguerre_assign(psi, x, y, cost="sqeuclidean"):
     >>> laguerre_assign(torch.zeros(2), torch.tensor([[0.2, 0.0], [0.9, 0.5]]), torch.tensor([[0.0, 0.0], [1.0, 0.0]]))
     tensor([0, 1])
     """
-    psi, x, y = _check(psi, x, y, cost)
+    psi, x, y = check_inputs(psi, x, y, cost)
     with torch.no_grad():
         return _min_over_j(psi, x, y, cost)[1]
 
@@ -136,7 +140,19 @@ def cell_masses(psi, x, y, cost="sqeuclidean"):
     psi (J,), x (N, d), y (J, d) -> (J,), sums to 1.
     """
     j = laguerre_assign(psi, x, y, cost)
-    return torch.bincount(j, minlength=_points(y, "y").shape[0]).to(_points(y, "y").dtype) / max(len(j), 1)
+    return torch.bincount(j, minlength=as_points(y, "y").shape[0]).to(as_points(y, "y").dtype) / max(len(j), 1)
+
+
+def map_cost(psi, x, y, cost="sqeuclidean"):
+    r"""The map T_psi on the points x (N, d), each of mass 1/N: its cost mean_i c(x_i, T_psi(x_i)) (a float,
+    = mean_i psi^c(x_i) + psi_j(i)) and its image (T_psi)_# mu, the ``cell_masses`` (J,). Whatever psi, T_psi is
+    an optimal map from mu to that image.
+
+    >>> map_cost(torch.zeros(2), torch.tensor([[0.2, 0.0], [0.9, 0.0]]), torch.tensor([[0.0, 0.0], [1.0, 0.0]]))
+    (0.025..., tensor([0.5000, 0.5000]))
+    """
+    j = laguerre_assign(psi, x, y, cost)
+    return (c_transform(psi, x, y, cost) + psi[j]).mean().item(), cell_masses(psi, x, y, cost)
 
 
 def semi_dual(psi, x, y, nu=None, cost="sqeuclidean"):
@@ -145,15 +161,15 @@ def semi_dual(psi, x, y, nu=None, cost="sqeuclidean"):
     psi (J,), x (N, d), y (J, d), nu (J,) (default uniform 1/J) -> scalar tensor. H(psi) <= W(mu, nu),
     with equality at the optimal psi. The mean is taken in float64 (H is a small difference of large terms).
     """
-    psi, x, y = _check(psi, x, y, cost)
-    nu = _weights(nu, y)
+    psi, x, y = check_inputs(psi, x, y, cost)
+    nu = as_weights(nu, y)
     return c_transform(psi, x, y, cost).double().mean() + (nu.double() * psi.double()).sum()
 
 
 def semi_dual_grad(psi, x, y, nu=None, cost="sqeuclidean"):
     r"""Stochastic gradient of H on the batch x: dH/dpsi_j = nu_j - mu(L_psi(y_j)).  (J,)"""
-    psi, x, y = _check(psi, x, y, cost)
-    return _weights(nu, y) - cell_masses(psi, x, y, cost)
+    psi, x, y = check_inputs(psi, x, y, cost)
+    return as_weights(nu, y) - cell_masses(psi, x, y, cost)
 
 
 # ----------------------------------------------------------------------------- ASGD
@@ -196,9 +212,9 @@ def asgd(sample_mu, y, nu=None, cost="sqeuclidean", gamma=1.0, steps=2000, batch
         raise ValueError("sample_mu must be a function n -> (n, d) samples of mu, e.g. lambda n: torch.rand(n, 2)")
     if gamma <= 0 or steps < 1 or batch < 1:
         raise ValueError(f"need gamma > 0, steps >= 1 and batch >= 1; got gamma={gamma}, steps={steps}, batch={batch}")
-    y = _points(y, "y")
-    nu = _weights(nu, y)
-    psi_t = torch.zeros_like(nu) if psi0 is None else _check(psi0, y[:1], y, cost)[0].detach().clone()
+    y = as_points(y, "y")
+    nu = as_weights(nu, y)
+    psi_t = torch.zeros_like(nu) if psi0 is None else check_inputs(psi0, y[:1], y, cost)[0].detach().clone()
     psi = psi_t.clone()
     h, elapsed = ASGDHistory(), 0.0
     if isinstance(record_every, int):
@@ -207,11 +223,11 @@ def asgd(sample_mu, y, nu=None, cost="sqeuclidean", gamma=1.0, steps=2000, batch
         record = {int(k) for k in record_every}
     record.add(steps)
     if x_eval is not None:
-        x_eval = _check(None, x_eval, y, cost)[1]
+        x_eval = check_inputs(None, x_eval, y, cost)[1]
     for k in tqdm(range(1, steps + 1), desc="ASGD", disable=not progress, leave=False):
         t0 = time.perf_counter()
         with torch.no_grad():
-            x = _points(sample_mu(batch), "sample_mu(n)").to(device=y.device, dtype=y.dtype)
+            x = as_points(sample_mu(batch), "sample_mu(n)").to(device=y.device, dtype=y.dtype)
             if not torch.isfinite(x).all():
                 raise ValueError(f"sample_mu returned NaN or infinite samples at ASGD step {k}: check mu's sampler "
                                  "(e.g. a generator whose training diverged)")
@@ -261,9 +277,9 @@ def exact_ot(x, y, nu=None, cost="sqeuclidean", mu=None, plan=False):
     >>> exact_ot(torch.zeros(1, 2), torch.tensor([[3.0, 4.0]]), cost="euclidean")[0]
     5.0
     """
-    _, x, y = _check(None, _points(x, "x").double(), _points(y, "y").double(), cost)
+    _, x, y = check_inputs(None, as_points(x, "x").double(), as_points(y, "y").double(), cost)
     a = np.full(len(x), 1.0 / len(x)) if mu is None else np.asarray(mu, dtype=np.float64)
-    b = _weights(nu, y).cpu().numpy()
+    b = as_weights(nu, y).cpu().numpy()
     M = torch.cat([_cost(x[i:i + CHUNK], y, cost) for i in range(0, len(x), CHUNK)]).cpu().numpy()
     pi, log = pot.emd(a, b, M, log=True, numItermax=10 ** 7)
     if log.get("warning"):
@@ -280,7 +296,7 @@ def grad_norm_c_transform(psi, x, y, cost="sqeuclidean"):
     For c = |x - y| it is |(x - y_j) / |x - y_j|| = 1 wherever x != y_j (slides: "Remark linked to the
     Gradient Penalty"); for c = |x - y|^2 it is 2 |x - T_psi(x)|, not 1. x (N, d) -> (N,).
     """
-    psi, x, y = _check(psi, x, y, cost)
+    psi, x, y = check_inputs(psi, x, y, cost)
     x = x.detach().clone().requires_grad_(True)
     (g,) = torch.autograd.grad(c_transform(psi.detach(), x, y, cost).sum(), x)
     return g.norm(dim=1)

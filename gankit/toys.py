@@ -97,6 +97,41 @@ def frames(history, discriminators, label="step", offset=0):
     return [SimpleNamespace(step=s + offset, x=x, D=D, label=f"{label} {s}") for (s, x), D in zip(history.snapshots, discriminators)]
 
 
+FILM_LABELS = {"both": "GAN step", "G": "only G updated, step", "D": "D retrained, step"}
+
+
+def film(G, D, real, z, steps, n_frames=10, update="both", lr=1e-3, betas=(0.5, 0.9), batch_size=128,
+         d_loss=losses.gan_d_loss, g_loss=losses.gan_g_loss, label=None):
+    """Train and film: ``steps`` Adam steps (learning rate ``lr``, ``betas``) of the player(s) named by ``update``,
+    keeping ``n_frames`` evenly spaced frames of the scene.
+
+    update : "both" (the GAN: one D step on ``d_loss``, then one G step on ``g_loss``, alternately), "G" (the generator
+        alone against a frozen D) or "D" (the discriminator alone against a frozen G): the waiting player gets a
+        ``frozen`` optimiser, so all three run the same loop ``loop.train``.
+    z : (N, 2) noise of the filmed samples. A frame is taken every ``steps // n_frames`` steps.
+
+    Returns (frames, History): each frame (see ``frames``) holds ``step``, the samples ``x`` = g_theta(z) (N, 2),
+    a frozen copy of ``D`` at that step and a ``label`` (default ``FILM_LABELS[update]`` and the step).
+
+    >>> from gankit import data, nets
+    >>> G, D = nets.ToyGenerator(width=8), nets.ToyDiscriminator(width=8)
+    >>> shots, h = film(G, D, data.batches("8gaussians", seed=0), G.noise(5, seed=1), steps=6, n_frames=3, update="G")
+    >>> [f.step for f in shots], shots[-1].label, tuple(shots[0].x.shape), len(h.g_loss)
+    ([2, 4, 6], 'only G updated, step 6', (5, 2), 6)
+    """
+    if update not in FILM_LABELS:
+        raise ValueError(f"update must be one of {sorted(FILM_LABELS)}, got {update!r}")
+    if not 1 <= n_frames <= steps:
+        raise ValueError(f"need 1 <= n_frames <= steps, got {n_frames} frames for {steps} steps")
+    every = steps // n_frames
+    kept, keep = keep_discriminators(every)
+    adam = lambda net: torch.optim.Adam(net.parameters(), lr=lr, betas=betas)   # noqa: E731
+    h = train(G, D, real, d_loss=d_loss, g_loss=g_loss, opt_G=frozen(G) if update == "D" else adam(G),
+              opt_D=frozen(D) if update == "G" else adam(D), steps=steps, batch_size=batch_size,
+              snapshot_every=every, snapshot_z=z, callback=keep, progress=False)
+    return frames(h, kept, label or FILM_LABELS[update]), h
+
+
 def vanishing_gradients(G, D, real, steps=2000, record_every=20, n=1000, lr=1e-3, betas=(0.5, 0.9), batch_size=256,
                         seed=0, progress=True, extra=None):
     """Train D towards optimality against the FIXED generator G and record, every ``record_every`` D steps,
@@ -105,7 +140,7 @@ def vanishing_gradients(G, D, real, steps=2000, record_every=20, n=1000, lr=1e-3
     Returns a namespace of arrays: ``steps`` (D steps), ``saturating`` (log(1 - D(g)) loss),
     ``non_saturating`` (-log D(g) loss), ``d_fake`` = mean D(g_theta(z)) (D's belief that fakes are real), and
     one array per entry of ``extra``, a dict name -> f(G, D, z) -> float of further measurements made at the same
-    steps (e.g. ``manifolds.vanishing_bound``).
+    steps (e.g. ``manifolds.vanishing_bound``), and ``D``, the discriminator itself (trained in place).
     """
     z = G.noise(n, seed=seed)
     extra = extra or {}
@@ -124,7 +159,7 @@ def vanishing_gradients(G, D, real, steps=2000, record_every=20, n=1000, lr=1e-3
     measure(0, G, D)
     train_discriminator(G, D, real, steps, lr=lr, betas=betas, batch_size=batch_size, callback=measure,
                         progress=progress, desc="D towards D*")
-    return SimpleNamespace(**{k: np.asarray(v) for k, v in vars(rec).items()})
+    return SimpleNamespace(**{k: np.asarray(v) for k, v in vars(rec).items()}, D=D)
 
 
 def log_slope(steps, values, start=0, stop=None):

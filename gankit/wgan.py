@@ -8,6 +8,8 @@ On finite samples, x = g_theta(z) (m, d) and y (n, d), both sides can be compute
 linear program  min_{pi in Pi(1/m, 1/n)} sum_ij pi_ij ||x_i - y_j||  (``gankit.semidiscrete.exact_ot`` with ``cost="euclidean"``, POT's ``ot.emd2``); the
 right by training a critic D with the WGAN losses of ``gankit.losses`` (``fit_critic``), where 1-Lipschitz
 is enforced either by weight clipping (Arjovsky et al. 2017) or by the gradient penalty (Gulrajani et al. 2017).
+The LP's dual gives an exact optimal critic too (``Potential``): a trained critic's shape is compared with it by
+``explained``, the share of one function's variation that the best affine function of another reproduces.
 """
 from types import SimpleNamespace
 
@@ -15,9 +17,10 @@ import torch
 from scipy.stats import spearmanr
 from tqdm.auto import tqdm
 
-from . import losses, nets
-from .data import batches
+from . import losses, nets, toys
+from .data import EIGHT_CENTRES, batches
 from .loop import train
+from .semidiscrete import c_transform, exact_ot
 from .toys import generator_grad_norm
 
 
@@ -78,6 +81,60 @@ def fit_critic(D, y, G, z, mode="gp", c=0.01, lam=10.0, steps=250, batch_size=25
                            grad_G=generator_grad_norm(G, D, z, losses.wgan_g_loss), steps=recorded, gaps=gaps)
 
 
+class Potential(torch.nn.Module):
+    r"""An exact optimal critic of W_1 between samples x (m, d) and y (n, d), from the linear program's dual.
+
+    POT's dual potential psi on y (``exact_ot``, Euclidean cost) extended to the whole space by the c-transform:
+
+        phi(p) = -psi^c(p) = max_j  psi_j - ||p - y_j||,
+
+    a maximum of 1-Lipschitz functions, hence 1-Lipschitz, with mean phi(y) - mean phi(x) = W_1 (the dual optimum;
+    phi is one optimal critic, defined up to a constant, where the LP has several). ``w1`` holds W_1. Called like
+    a critic: points (N, d) -> values (N, 1), differentiable in the points.
+
+    >>> phi = Potential(torch.zeros(1, 2), torch.tensor([[3.0, 4.0]]))
+    >>> phi.w1, (phi(torch.tensor([[3.0, 4.0]])) - phi(torch.zeros(1, 2))).item()
+    (5.0, 5.0)
+    """
+
+    def __init__(self, x, y):
+        super().__init__()
+        self.w1, psi = exact_ot(x, y, cost="euclidean")
+        self.register_buffer("psi", psi.float())
+        self.register_buffer("y", torch.as_tensor(y).float())
+
+    def forward(self, p):
+        return -c_transform(self.psi, p.float(), self.y, cost="euclidean")[:, None]
+
+
+def explained(features, target):
+    r"""R^2: the share of the variance of ``target`` (N,) that the best least-squares affine function of
+    ``features`` (N,) or (N, k) reproduces, 1 - min_{a, b} ||target - features a - b||^2 / ||target - mean||^2.
+
+    With the values of a critic D as features and an optimal critic phi as target, it says how much of phi's shape D
+    has, whatever D's scale and offset (a clipped critic's scale is set by c); with the points as features and D's
+    values as target, how close D is to a linear function (1: exactly linear).
+
+    >>> p = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    >>> explained(p, 3 * p[:, 0] - p[:, 1] + 2), explained(p[:, 0], p[:, 1])
+    (1.0, 0.0)
+    """
+    f = torch.as_tensor(features, dtype=torch.float64).detach().reshape(len(target), -1)
+    t = torch.as_tensor(target, dtype=torch.float64).detach().reshape(-1)
+    A = torch.cat([f, torch.ones(len(t), 1, dtype=torch.float64)], 1)
+    residual = t - A @ torch.linalg.lstsq(A, t[:, None]).solution[:, 0]
+    return round(float(1 - residual.square().sum() / (t - t.mean()).square().sum()), 12)
+
+
+def shape(D, phi, points):
+    """How a critic D compares in shape with an optimal critic phi (a ``Potential``) on ``points`` (N, d): ``match``,
+    the share of phi's variation that the best rescaling a D + b reproduces (``explained``), and ``linear``, the share
+    of D's own variation that the best affine function of the points reproduces."""
+    with torch.no_grad():
+        d, f = D(points).reshape(-1), phi(points).reshape(-1)
+    return SimpleNamespace(match=explained(d, f), linear=explained(points, d))
+
+
 def toy_wgan(mode, toy="8gaussians", c=0.01, lam=0.1, steps=1000, width=512, depth=3, act="relu", n_critic=5,
              batch_size=256, lr=1e-4, betas=(0.5, 0.9), snapshot_every=0, n_snapshot=512, callback=None, seed=0,
              progress=True):
@@ -121,12 +178,37 @@ def loss_tracks_quality(meta):
     critic's estimate of W_1, E[D(Y)] - E[D(g(Z))] (``critic_gap``; for a GAN, the discriminator's loss), fall with
     the sample quality (MNIST-FID) along training? Both are averaged per epoch. The critic is trained against the
     trained generator, so its FID is used (``fid_trained_per_epoch``) when the shipped generator is an average.
-    Returns a namespace with ``key``, ``loss``, ``fid`` (epochs,) and Spearman's rank correlation ``rho``
-    (1: the same order) and its ``p`` value.
+
+    Returns a namespace with ``key``, ``loss``, ``fid`` (epochs,), Spearman's rank correlation ``rho`` over the whole
+    run (1: the same order) and ``late``: the second half of the run alone (from epoch ``start``), where the early
+    shared fall no longer dominates: its ``rho``. A rank correlation of two series that both trend along training
+    says that they move together in time, not that one measures the other; no p-value is given: the epochs'
+    values are autocorrelated, which a p-value for independent pairs ignores.
     """
     key = "critic_gap" if len(meta.get("critic_gap", [])) else "d_loss"
     loss = per_epoch(meta[key], meta["steps_per_epoch"])
     fids = meta.get("fid_trained_per_epoch") or meta["fid_per_epoch"]
     fid = torch.as_tensor(fids, dtype=torch.float64)[:len(loss)]
-    rho, p = spearmanr(loss.numpy(), fid.numpy())
-    return SimpleNamespace(key=key, loss=loss, fid=fid, rho=float(rho), p=float(p))
+    start = len(loss) // 2 + 1
+    rank = lambda a, b: float(spearmanr(a.numpy(), b.numpy())[0])
+    return SimpleNamespace(key=key, loss=loss, fid=fid, rho=rank(loss, fid),
+                           late=SimpleNamespace(start=start, rho=rank(loss[start - 1:], fid[start - 1:])))
+
+
+def stability(architectures, objectives, y, n=500, sample_seed=5, centres=EIGHT_CENTRES, std=0.02 / 1.414,
+              **shared):
+    """A miniature of the architecture experiment of Gulrajani et al. (2017, section 5.2): ``toy_wgan`` for each
+    architecture (name -> ``depth``, ``act``) and each objective (name -> ``mode`` and its constant), every run with
+    the same ``shared`` settings (``seed`` included). Each generator is scored on n samples (``sample_seed``) against
+    the data points y (n', 2): the exact W_1 (POT) and the modes it covers (``toys.mode_coverage`` around
+    ``centres``, default the 8 gaussians).
+    Returns {(architecture, objective): namespace(x, w1, modes, seconds)}.
+    """
+    runs = {}
+    for arch, a in architectures.items():
+        for name, o in objectives.items():
+            G, _, h = toy_wgan(**o, **a, **shared)
+            x = G.sample(n, seed=sample_seed)
+            runs[arch, name] = SimpleNamespace(x=x, w1=exact_ot(x, y, cost="euclidean")[0], seconds=h.seconds,
+                                               modes=toys.mode_coverage(x, centres, std=std).modes)
+    return runs

@@ -2,9 +2,10 @@
 import pytest
 
 from gankit import budget, checkpoints
-from gankit.train import RECIPES
+from gankit.recipes import RECIPES
 
 
+@pytest.mark.shipped   # wgan_gp's metadata and checkpoints/timings.json
 def test_a_run_read_at_a_smaller_budget():
     meta = checkpoints.load("wgan_gp", device="cpu").meta
     whole = budget.spent("wgan_gp", meta)

@@ -26,6 +26,13 @@ def test_dcgan_of_either_depth_round_trips_with_its_shapes(tmp_path, layers):
     assert len(convs) == layers and ck.G.kwargs.get("layers", 2) == layers
 
 
+@pytest.mark.parametrize("n", [-1, 0, 2.5])
+def test_a_sample_count_that_is_not_a_positive_integer_is_refused(n):
+    for G in (nets.DCGenerator(c=8), nets.MLPGenerator(), nets.ToyGenerator()):
+        with pytest.raises(ValueError, match=f"number of samples n must be a positive integer, got {n}"):
+            G.sample(n)
+
+
 def test_dcgan_depth_is_checked():
     with pytest.raises(ValueError, match="layers must be 2 or 3"):
         nets.DCGenerator(layers=4)
@@ -43,6 +50,7 @@ def test_corrupt_checkpoint_is_a_clear_error(tmp_path):
         checkpoints.load(p)
 
 
+@pytest.mark.shipped
 @pytest.mark.parametrize("name", checkpoints.available())
 def test_shipped_checkpoints_load_and_are_small(name):
     ck = checkpoints.load(name, device="cpu")
@@ -63,6 +71,7 @@ def test_loading_builds_only_the_kits_networks(tmp_path):
             checkpoints.load(p)
 
 
-def test_all_checkpoints_together_stay_small():
+@pytest.mark.shipped
+def test_all_shipped_checkpoints_together_stay_small():
     """The Colab install clones them: at most 40 MB together."""
     assert sum(f.stat().st_size for f in checkpoints.FOLDER.glob("*.pt")) <= 40e6

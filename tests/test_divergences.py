@@ -173,3 +173,14 @@ def test_D_star_is_unique_on_the_supports_and_arbitrary_off_them():
         assert dv.gan_value(p, q, bumped, **where) < best - 1e-6
     off = lambda x: D(x) if 0 <= x <= 3 else 0.5 + 0.5 * math.sin(7 * x)     # anything outside the supports
     assert dv.gan_value(p, q, off, **where) == best
+
+
+def test_pinsker_curves_hold_the_bound_and_quadrature_matches_closed_forms():
+    m, s = np.linspace(0, 4, 9), np.geomspace(0.2, 5, 9)
+    c = dv.pinsker_curves(m, s, every=4)
+    assert np.allclose(c.bound_m, m / 2)                                  # KL(N(0,1) | N(m,1)) = m^2 / 2
+    assert np.allclose(c.tv_m, 2 * stats.norm.cdf(m / 2) - 1)
+    assert all(t <= b + 1e-12 for t, b in zip(c.tv_m + c.tv_s, c.bound_m + c.bound_s))
+    assert all(t <= b + 1e-12 for t, b in zip(c.tv_s, c.bound_s_rev))
+    assert len(c.quad_m) == 3 and np.allclose(c.quad_m, c.tv_m[::4], atol=1e-8)
+    assert np.allclose(c.quad_s, c.tv_s[::4], atol=1e-8)

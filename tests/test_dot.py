@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from critics import linear_D, linear_G
-from gankit import dot, drs, nets
+from gankit import dot, doteval, drs, metrics, nets, semidiscrete
 
 
 def test_dot_with_zero_steps_is_the_identity():
@@ -54,6 +54,42 @@ def test_latent_dot_keeps_z_in_the_priors_support():
     assert torch.equal(path[5], dot.latent(G, D, z, 1.0, steps=5, prior="gaussian", progress=False))
 
 
+def test_theorem_1_on_the_line_the_potential_gives_rays_not_the_map():
+    # issue 32: mu_theta = (delta_0 + delta_1) / 2 (generated), nu = (delta_1 + delta_2) / 2 (data)
+    mu, nu = torch.tensor([[0.0], [1.0]]), torch.tensor([[1.0], [2.0]])
+    W1, _, plan = semidiscrete.exact_ot(mu, nu, cost="euclidean", plan=True)
+    D = lambda x: x[:, 0]                                            # 1-Lipschitz, and optimal:
+    assert W1 == pytest.approx(1.0) and float(D(nu).mean() - D(mu).mean()) == pytest.approx(W1)
+    grid = torch.linspace(0, 2, 201)[:, None]                        # step 0.01
+    argmin = {y: grid[dot.minimisers(D, torch.tensor([y]), grid), 0] for y in (0.0, 1.0)}
+    for y, (lo, hi) in {0.0: (0.0, 2.0), 1.0: (1.0, 2.0)}.items():   # the whole segment [lo, hi], every grid point
+        assert (argmin[y].min().item(), argmin[y].max().item()) == pytest.approx((lo, hi), abs=1e-6)
+        assert len(argmin[y]) == round(100 * (hi - lo)) + 1
+    for T in ({0.0: 1.0, 1.0: 2.0}, {0.0: 2.0, 1.0: 1.0}):           # the two optimal maps
+        assert sorted(T.values()) == [1.0, 2.0]                       # T pushes mu_theta to nu
+        assert sum(abs(t - y) for y, t in T.items()) / 2 == pytest.approx(W1)
+        assert all((argmin[y] - t).abs().min() < 1e-6 for y, t in T.items())   # T(y) is a minimiser
+    far_end = {y: argmin[y].max().item() for y in argmin}            # the rule "T(y) = the far end" ...
+    assert far_end == pytest.approx({0.0: 2.0, 1.0: 2.0})           # ... sends both to 2: delta_2 is not nu
+    assert sum(abs(t - y) for y, t in far_end.items()) / 2 == pytest.approx(1.5)
+    assert ((plan > 0).sum(1) == 1).all()                            # POT's optimal plan is one of the maps
+    for top in (5.0, 50.0):                                          # D*(x) = x on the whole line: no far end
+        wide = torch.linspace(-1.0, top, 1001)[:, None]
+        assert wide[dot.minimisers(D, torch.tensor([0.0]), wide), 0].max().item() == pytest.approx(top)
+
+
+def test_dot_restores_the_modes_it_found():
+    G, D = linear_G([[1.0, 0.0], [0.0, 1.0]]), nets.ToyDiscriminator(width=8)
+    G.train(), D.eval()
+    dot.latent(G, D, torch.randn(4, 2), 1.0, steps=2, progress=False)
+    dot.target(D, torch.randn(4, 2), 1.0, steps=2, progress=False)
+    assert G.training and not D.training
+    with pytest.raises(RuntimeError), nets.evaluating(G, D):
+        assert not G.training
+        raise RuntimeError("the block fails")
+    assert G.training and not D.training
+
+
 def test_bad_arguments_are_clear_errors():
     G, D = nets.ToyGenerator(width=8), nets.ToyDiscriminator(width=8)
     with pytest.raises(ValueError, match="latent codes"):
@@ -64,3 +100,20 @@ def test_bad_arguments_are_clear_errors():
         dot.target(D, torch.randn(4, 2), 0.0, progress=False)
     with pytest.raises(ValueError, match="percentile"):
         drs.percentile_gamma(torch.randn(10), 120)
+
+
+def test_doteval_measures_a_path_and_scores_methods_over_seeds(mnist_test):
+    x, labels = mnist_test
+    real = metrics.features(x[5000:7000])
+    digits = x[:200]
+    other = x[labels[:200].argsort()][:200]                        # the same images, reordered: other digits
+    path = doteval.measure({0: digits, 3: digits, 7: other}, real)
+    assert sorted(path) == [0, 3, 7] and path[3]["changed"] == 0.0 and path[3]["fid"] == path[0]["fid"]
+    changed = (metrics.classifier()(other).argmax(1) != metrics.classifier()(digits).argmax(1)).float().mean()
+    assert path[7]["changed"] == pytest.approx(changed.item()) and path[7]["changed"] > 0.5
+    sampler = lambda n, seed: x[1000 * seed:1000 * seed + n]       # real digits: one block per seed
+    s = doteval.scores({"real": sampler, "blank": lambda n, seed: -torch.ones(n, 1, 28, 28)}, real, n=100,
+                       seeds=(0, 1, 2))
+    assert s["real"]["fid"].n == 100 and s["real"]["fid"].seeds == (0, 1, 2) and s["real"]["fid"].k == 3
+    assert s["real"]["recall"].mean > 0.5 > s["blank"]["recall"].mean
+    assert s["blank"]["fid"].mean > 10 * s["real"]["fid"].mean

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from critics import linear_D, linear_G
-from gankit import drs, nets
+from gankit import drs, drs_mnist, losses, nets
 
 
 def test_drs_acceptance_equals_the_papers_formula_on_hand_made_logits():
@@ -26,6 +26,15 @@ def test_gamma_to_minus_infinity_accepts_everything():
     r = drs.sample(G, D, 500, burn_in=1000, gamma=-1e4, batch=250, progress=False)
     assert r.acceptance_rate == 1.0 and len(r.x) == 500 and r.proposed == 500
     assert torch.allclose(drs.acceptance(torch.randn(100), 5.0, -1e4), torch.ones(100, dtype=torch.float64))
+
+
+def test_nan_gamma_is_refused_with_what_gamma_may_be():
+    G, D = linear_G([[1.0, 0.0], [0.0, 1.0]]), linear_D([3.0, -2.0])
+    for call in (lambda: drs.acceptance(torch.tensor([-1.0]), 0.0, gamma=float("nan")),
+                 lambda: drs.decide(torch.zeros(3), 0.0, gamma=float("nan")),
+                 lambda: drs.sample(G, D, 10, burn_in=10, gamma=float("nan"), progress=False)):
+        with pytest.raises(ValueError, match="gamma is NaN: give a number"):
+            call()
 
 
 def test_percentile_gamma_and_drs_prefers_high_logits():
@@ -79,3 +88,167 @@ def test_drs_with_the_exact_logit_at_gamma_zero_samples_the_data():
     assert r.x.std().item() == pytest.approx(s, rel=3 * 0.71 / math.sqrt(n))   # 3 standard errors of a sample std
     assert r.x.mean().item() == pytest.approx(0.0, abs=3 * s / math.sqrt(n))
     assert r.acceptance_rate == pytest.approx(s, abs=0.02)
+
+
+# ----------------------------------------------------------------------------- the further training (toy with a known ratio)
+
+W, MU, S = torch.tensor([0.75, 0.25]), torch.tensor([-1.0, 1.0]), 0.3   # p_data = 0.75 N(-1, 0.3^2) + 0.25 N(1, 0.3^2)
+
+
+def _log_normal(x, m, s):
+    return -0.5 * ((x - m) / s) ** 2 - math.log(s * math.sqrt(2 * math.pi))
+
+
+def true_log_ratio(x):
+    """log p_data(x) / p_g(x) in closed form, p_g = N(0, 1) (the generator ``Identity1D``)."""
+    x = x.reshape(-1)
+    log_p = torch.logsumexp(torch.stack([W[k].log() + _log_normal(x, MU[k], S) for k in range(2)]), 0)
+    return log_p - _log_normal(x, 0.0, 1.0)
+
+
+def two_bumps(seed):
+    """``real(n)``: n draws of p_data, shape (n, 1)."""
+    g = torch.Generator().manual_seed(seed)
+
+    def real(n):
+        k = torch.multinomial(W, n, replacement=True, generator=g)
+        return (MU[k] + S * torch.randn(n, generator=g))[:, None]
+
+    return real
+
+
+class Shifted1D(nets.Generator):
+    """g(z) = z + shift, z ~ N(0, 1): an earlier generator than ``Identity1D`` when shift != 0."""
+
+    z_dim = 1
+
+    def __init__(self, shift):
+        super().__init__()
+        self.shift = shift
+
+    def forward(self, z):
+        return z + self.shift
+
+
+class MLP1D(torch.nn.Module):
+    def __init__(self, width=32):
+        super().__init__()
+        self.net = nets.mlp([1, width, width, 1])
+
+    def forward(self, x):
+        return self.net(x).squeeze(-1)
+
+
+def _train(D, d_loss, G, real, steps=300):
+    opt = torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.9))
+    for _ in range(steps):
+        opt.zero_grad()
+        d_loss(D, real(256), G.sample(256)).backward()
+        opt.step()
+    return D.eval()
+
+
+@pytest.fixture
+def one_thread():
+    """Networks of a few hundred weights: a second intra-op thread only adds overhead (20 times slower on a busy
+    2-core machine), so these tests run on one."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.mark.usefixtures("one_thread")
+@pytest.mark.parametrize("start", ["R1", "earlier generator"])
+def test_further_logistic_training_improves_the_calibrated_log_ratio(start):
+    """p_data a two-bump mixture, p_g = N(0, 1): log p_data / p_g is known. A discriminator trained with R1
+    (gamma = 1), or with the plain loss against an earlier generator N(0.7, 1), calibrated by Platt scaling, is
+    still far from it (an affine map cannot fix its shape); ``further_train`` against the final generator, then the
+    same calibration, halves the error (root mean square over samples of p_data and p_g)."""
+    G, real = Identity1D(), two_bumps(1)
+    trained_against = (G, losses.gan_r1_d_loss(1.0)) if start == "R1" else (Shifted1D(0.7), losses.gan_d_loss)
+    D = _train(MLP1D(), trained_against[1], trained_against[0], real)
+    cal_real, cal_fake = real(4000), G.sample(4000, seed=2)
+    x = torch.cat([real(4000), G.sample(4000, seed=3)])
+
+    def error(D):
+        with torch.no_grad():
+            return float((drs.calibrate(D, cal_real, cal_fake)(x) - true_log_ratio(x)).pow(2).mean().sqrt())
+
+    before = error(D)
+    D_further = drs.fold(drs.calibrate(D, cal_real, cal_fake))
+    out = drs.further_train(G, D_further, real, steps=500, lr=1e-3, batch_size=256, progress=False)
+    after = error(D_further)
+    assert before > 1.2, f"the starting discriminator should be off (error {before:.2f})"
+    assert after < 0.65 * before, f"error {before:.2f} -> {after:.2f}"
+    assert len(out.loss) == 500 and out.steps_per_second > 0
+    assert not any(p.grad is not None for p in G.parameters())
+
+
+@pytest.mark.usefixtures("one_thread")
+def test_fold_keeps_the_calibrated_logit_and_further_train_leaves_G_alone():
+    D = MLP1D()
+    Dt = drs.Calibrated(D, -2.5, 0.3)
+    x = torch.randn(50, 1)
+    assert torch.allclose(drs.fold(Dt)(x), Dt(x), atol=1e-5)
+    G = Shifted1D(0.0)
+    before = {k: v.clone() for k, v in D.state_dict().items()}
+    seen = []
+    out = drs.further_train(G, D, two_bumps(0), steps=20, batch_size=64, monitor=lambda D: seen.append(1) or 0.0,
+                            every=10, progress=False)
+    assert [s for s, _ in out.monitored] == [0, 10, 20] and len(seen) == 3
+    assert any(not torch.equal(before[k], v) for k, v in D.state_dict().items())
+    with pytest.raises(ValueError, match="linear layer"):
+        drs.fold(drs.Calibrated(torch.nn.ReLU(), 1.0, 0.0))
+
+
+@pytest.mark.usefixtures("one_thread")
+def test_sweep_on_one_stream_of_proposals_matches_drs_sample():
+    """``drs_mnist.sweep`` runs DRS for several logits and percentiles on one stream of proposals: each (logit, q)
+    accepts as ``drs.sample`` does (acceptance rate within 3 points, mean of the accepted samples within 0.1)."""
+    G = linear_G([[1.0, 0.0], [0.0, 1.0]])
+    logits = {"x": linear_D([2.0, 0.0]), "y": linear_D([0.0, 1.0])}
+    out = drs_mnist.sweep(G, logits, 3000, (0, 50, 95), seed=0, burn_in=2000, batch=500)
+    assert set(out) == {(k, q) for k in logits for q in (0, 50, 95)}
+    for (k, q), (x, rate) in out.items():
+        ref = drs.sample(G, logits[k], 3000, burn_in=2000, percentile=q, batch=500, seed=1, progress=False)
+        assert len(x) == 3000 and rate == pytest.approx(ref.acceptance_rate, abs=0.03)
+        assert torch.allclose(x.mean(0), ref.x.mean(0), atol=0.1)
+    assert out["x", 95][0][:, 0].mean() > 1.0 and out["y", 95][0][:, 1].mean() > 0.5   # each prefers its own high logits
+
+
+# ----------------------------------------------------------------------------- the shipped files (gankit/checkpoints/drs)
+
+
+@pytest.mark.parametrize("name", drs_mnist.MODELS)
+def test_shipped_further_trained_discriminator_is_small_and_says_how_it_was_made(name):
+    ck = drs_mnist.load(name)
+    assert drs_mnist.path_of(name).stat().st_size < 4e6
+    m = ck.drs_meta
+    assert m["command"] == f"python -m gankit.drs_mnist train {name}" and m["seed"] == drs_mnist.TRAIN["seed"]
+    assert m["settings"]["steps"] == len(m["loss"]) and m["held_out_loss"][0][0] == 0
+    assert type(ck.D_drs) is type(ck.D) and ck.D_drs.kwargs == ck.D.kwargs
+    # the further training lowered the logistic loss on the held-out digits it monitored
+    assert m["held_out_loss"][-1][1] < m["held_out_loss"][0][1]
+
+
+def test_shipped_drs_scores_cover_every_row_on_every_seed():
+    S = drs_mnist.stored()
+    assert set(S.rows) == set(drs_mnist.MODELS) and S.n == drs_mnist.N and tuple(S.seeds) == drs_mnist.SEEDS
+    for name, rows in S.rows.items():
+        expected = {"plain"} | {f"{v}, q={q:g}" for v in drs_mnist.VARIANTS for q in S.q}
+        assert set(rows) == expected
+        assert all(s.k == len(S.seeds) for r in rows.values() for s in r.values())
+        assert all(0 < a <= 1 for r in rows.values() if "acceptance" in r for a in r["acceptance"].values)
+
+
+def test_merge_puts_parallel_parts_back_in_seed_order():
+    def part(name, seed, fid):
+        return {"n": 2000, "q": [0, 95], "seeds": [seed], "machine": f"machine {seed}",
+                "scores": {name: {"calibration": {}, "rows": {"plain": {"fid": [fid]}}, "seconds": 10, "threads": 1}}}
+
+    m = drs_mnist.merge([part("b", 1, 3.0), part("a", 0, 1.0), part("a", 1, 2.0), part("b", 0, 4.0)])
+    assert m["seeds"] == [0, 1] and m["scores"]["b"]["rows"]["plain"]["fid"] == [4.0, 3.0]
+    assert m["scores"]["a"]["seconds"] == 20
+    with pytest.raises(ValueError, match="different terms"):
+        drs_mnist.merge([part("a", 0, 1.0), {**part("a", 1, 2.0), "n": 5000}])

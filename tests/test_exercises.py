@@ -34,7 +34,7 @@ def test_exercise_is_executed_and_leaks_no_solution(name):
         if c.cell_type == "code" and "# your answer here" in c.source:
             following = next(d for d in nb.cells[i + 1:] if d.cell_type == "code")
             assert following.source.startswith("check("), f"cell {i} of {name}: no check cell after the stub"
-            said = "".join(o.get("text", "") for o in following.outputs)
+            said = "".join(o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in following.outputs)
             assert "not answered yet" in said and "not right yet" not in said, f"{name}, cell {i + 1}: {said}"
 
 

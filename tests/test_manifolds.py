@@ -121,3 +121,22 @@ def test_vanishing_gradients_records_the_extra_measurements():
                                  batch_size=32, progress=False, extra=dict(bound=manifolds.vanishing_bound))
     assert len(r.bound) == len(r.steps) == 4                     # steps 0, 1, 20, 40
     assert all(s <= b for s, b in zip(r.saturating, r.bound))         # Theorem 2.4 at every record
+
+
+@pytest.mark.parametrize("case", [CROSSING, DISJOINT])
+def test_perfect_discrimination_summary_measures_theorem_2_3(case):
+    """perfect_discrimination: L(theta, D*) = 0 and JS >= log 2 for segments that don't perfectly align, the gradient
+    of D* flat on the data and on the fakes away from the crossing (at the crossing D* jumps)."""
+    c = manifolds.perfect_discrimination(S_R, manifolds.SegmentGenerator(*case).endpoints(), n=5000)
+    assert c.align is False
+    assert abs(c.L) < 1e-9 and c.js == pytest.approx(math.log(2), abs=1e-9)
+    assert c.grad_data < 1e-9 and c.grad_fakes < 1e-5
+    near = manifolds.perfect_discrimination(S_R, manifolds.SegmentGenerator(*case).endpoints(), n=5000, away=0.0)
+    assert near.grad_fakes >= c.grad_fakes
+
+
+def test_finite_from_reads_where_the_bound_stays_finite():
+    inf = math.inf
+    assert manifolds.finite_from([0, 5, 10, 15], [inf, inf, 2.0, 1.0]) == 10
+    assert manifolds.finite_from([0, 5, 10], [1.0, 2.0, 3.0]) == 0
+    assert manifolds.finite_from([0, 5, 10], [1.0, inf, inf]) is None

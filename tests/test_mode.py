@@ -1,6 +1,11 @@
 import importlib
-import os
+import random
+import re
+import sys
+import tomllib   # Python 3.11+, as pyproject's requires-python says
+from pathlib import Path
 
+import numpy as np
 import torch
 
 import gankit
@@ -18,8 +23,14 @@ def test_steps_follow_gankit_quick(monkeypatch):
         importlib.reload(gankit.mode)
 
 
-def test_device_is_usable():
-    assert torch.zeros(2, device=gankit.device()).sum().item() == 0
+def test_device_is_available_and_computes_what_numpy_computes():
+    """The device the kit picks is one torch reports available here, and a matrix product on it is NumPy's."""
+    d = gankit.device()
+    available = {"cuda": torch.cuda.is_available, "mps": torch.backends.mps.is_available, "cpu": lambda: True}
+    assert available[d.type]()
+    a, b = np.random.default_rng(0).normal(size=(2, 6, 6))
+    on_device = torch.tensor(a, dtype=torch.float32, device=d) @ torch.tensor(b, dtype=torch.float32, device=d)
+    assert np.allclose(on_device.cpu().numpy(), a @ b, atol=1e-5)
 
 
 def test_device_prefers_cuda_then_mps_then_cpu(monkeypatch):
@@ -33,22 +44,37 @@ def test_device_prefers_cuda_then_mps_then_cpu(monkeypatch):
         == ["cuda", "cuda", "mps", "cpu"]
 
 
-def test_seed_repeats_a_run():
+def test_seed_repeats_a_run_of_python_numpy_and_torch():
+    def draws():
+        return random.random(), np.random.rand(), torch.randn(3).tolist()
+
     gankit.seed(5)
-    a = torch.randn(3)
+    a = draws()
     gankit.seed(5)
-    assert torch.equal(a, torch.randn(3))
+    assert a == draws() and draws() != a
+
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def test_the_supported_pythons_are_one_statement():
+    """pyproject's requires-python (">=3.X") says which Pythons the kit supports; environment.yml and the workflows
+    in docs/ install its lowest, README names it, and the Python running the tests is one of them."""
+    floor = re.fullmatch(r">=\s*(3\.\d+)", PROJECT["requires-python"]).group(1)
+    assert sys.version_info[:2] >= tuple(map(int, floor.split(".")))
+    assert re.findall(r"^\s+- python=(\S+)\s*$", (ROOT / "environment.yml").read_text(), re.M) == [floor]
+    workflows = {p.name: re.findall(r'python-version:\s*"?([\d.]+)', p.read_text())
+                 for p in (ROOT / "docs").glob("*.yml")}
+    assert all(found == [floor] for found in workflows.values() if found), workflows
+    assert f"Python {floor} or later" in (ROOT / "README.md").read_text()
 
 
 def test_environment_yml_installs_the_kit_and_what_pyproject_declares():
-    import re
-    import tomllib
-
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    project = tomllib.load(open(os.path.join(root, "pyproject.toml"), "rb"))["project"]
-    extras = project["optional-dependencies"]
-    wanted = {re.split(r"[<>=\\[ ]", d)[0].lower() for d in project["dependencies"] + extras["lab"] + extras["test"]}
-    env = open(os.path.join(root, "environment.yml")).read()
+    extras = PROJECT["optional-dependencies"]
+    wanted = {re.split(r"[<>=\\[ ]", d)[0].lower() for d in PROJECT["dependencies"] + extras["lab"] + extras["test"]
+              + extras["instructor"]}
+    env = (ROOT / "environment.yml").read_text()
     pip_section = env.split("- pip:")[1]
     listed = {m.lower() for m in re.findall(r"^\s+- ([A-Za-z][\w-]*)\s*$", pip_section, re.M)}
     assert listed == wanted

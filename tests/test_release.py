@@ -1,7 +1,10 @@
 """The student release (gankit.release): no solutions/, no reference value in any released file, its checker accepts
-the solutions' answers (and values within the instructor's tolerance) and rejects perturbed ones, grades the
-solutions 100%, its exercise notebooks run, its own tests collect without the files it leaves out, and its
-`make test` does not look for solutions."""
+the solutions' answers (and values within the instructor's tolerance) and rejects perturbed ones, gives the answers
+the solutions gave full marks, has every module its exercise notebooks import, its own tests collect without the
+files it leaves out, and its `make test` does not look for solutions. The exercises and solutions run once per
+session (``run_once``, tests/conftest.py): the data the release hashes and the solutions' answers come from that run."""
+import contextlib
+import io
 import json
 import math
 import os
@@ -15,17 +18,41 @@ import nbformat
 import numpy as np
 import pytest
 
-from gankit import release
-from gankit.check import ANSWERS, reference
-from gankit.grade import items
+from gankit import oneway, release
+from gankit.check import ANSWERS, check, reference
 
 ROOT = Path(__file__).resolve().parents[1]
+EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+
+
+def recorded_data(runs):
+    """{name: [data, ...]} of the data-dependent answers, from the check calls of the exercise notebooks' ``runs``
+    (``run_once``): what ``release.notebook_data`` records by running them."""
+    found = {name: [] for name, a in ANSWERS.items() if a.context}
+    for name, context, _ in (call for r in runs for call in r.calls):
+        if name in found and context not in found[name]:
+            found[name].append(context)
+    return found
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(tmp_path_factory, run_once):
+    """The release, its data-dependent answers hashed for the data of the session's run of the exercises."""
     out = tmp_path_factory.mktemp("student") / "release"
-    return out, release.build(out)
+    return out, release.build(out, data=recorded_data([run_once(p) for p in EXERCISES]))
+
+
+def test_notebook_data_records_what_the_exercises_pass(tmp_path):
+    """release.notebook_data (what `python -m gankit.release` hashes the data-dependent answers for), on a course
+    whose one exercise checks Exercise 3's CDF answer with two histograms (the same data twice: recorded once)."""
+    (tmp_path / "exercises").mkdir()
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from gankit.check import check\np, q = [0.5, 0.5, 0.0], [0.0, 0.25, 0.75]\n"
+        "check('ex3_cdf', None, p=p, q=q)\ncheck('ex3_cdf', 1.0, p=p, q=q)\ncheck('ex1_js', None)")]),
+        tmp_path / "exercises" / "ex.ipynb")
+    assert release.notebook_data(tmp_path, ["ex3_cdf", "ex3_dual"]) == {
+        "ex3_cdf": [{"p": [0.5, 0.5, 0.0], "q": [0.0, 0.25, 0.75]}], "ex3_dual": []}
 
 
 # Python started with this sitecustomize forgets the instructor's editable install (pip install -e .), whose finder
@@ -65,21 +92,21 @@ def tau(name, r):
 
 @pytest.mark.parametrize("rtol, atol", [(1e-3, 1e-6), (0.0, 1.5e-3), (1e-6, 1e-9), (1e-9, 1e-12), (1e-4, 1e-6)])
 def test_the_acceptance_rule(rtol, atol):
-    """gankit.release's rule, at the checker's tolerances: |v - r| <= tau(r) is accepted, and an accepted v is within
+    """gankit.oneway's rule, at the checker's tolerances: |v - r| <= tau(r) is accepted, and an accepted v is within
     2.02 tau(v) / (1 - rtol) of r; references of all signs and sizes, and 0."""
     rng = np.random.default_rng(0)
     refs = np.concatenate([[0.0], rng.choice([-1, 1], 300) * 10.0 ** rng.uniform(-12, 3, 300)])
     rejected = 0
     for r in refs:
-        t, stored = atol + rtol * abs(r), release.keys("salt", "tag", [r], rtol, atol)
+        t, stored = atol + rtol * abs(r), oneway.keys("salt", "tag", [r], rtol, atol)
         for u in np.concatenate([[-1.0, 1.0], rng.uniform(-1, 1, 3), rng.uniform(-4, 4, 6)]):
             v = r + u * t
-            accepted = release.matches("salt", "tag", [v], rtol, atol, stored)
+            accepted = oneway.matches("salt", "tag", [v], rtol, atol, stored)
             assert accepted or abs(u) > 1, (r, v)
             assert not accepted or abs(v - r) < 2.02 * (atol + rtol * abs(v)) / (1 - rtol), (r, v)
             rejected += not accepted
     assert rejected > 900      # of the 1806 values drawn in [-4, 4] tau(r), half are beyond 2 tau(r)
-    assert not release.matches("salt", "tag", [1.0], rtol, atol, release.keys("other salt", "tag", [1.0], rtol, atol))
+    assert not oneway.matches("salt", "tag", [1.0], rtol, atol, oneway.keys("other salt", "tag", [1.0], rtol, atol))
 
 
 def test_no_solutions_no_closed_forms_and_make_test_skips_solutions(built):
@@ -88,14 +115,14 @@ def test_no_solutions_no_closed_forms_and_make_test_skips_solutions(built):
     for left_out in (f for f in release.LEFT_OUT if not f.endswith("/")):
         assert (ROOT / left_out).is_file(), f"{left_out} is listed in LEFT_OUT but no longer exists"
         assert (out / left_out).exists() == (left_out == "gankit/check.py")
-    assert "oneway_check" in (out / "gankit" / "check.py").read_text()
+    assert "from .oneway import check" in (out / "gankit" / "check.py").read_text()
     readme, original = (out / "README.md").read_text(), (ROOT / "README.md").read_text()
     assert readme.startswith(original.split("\n")[0] + "\n\n> **Student copy.**")
     assert readme.replace(release.STUDENT_NOTE + "\n", "") == original   # the rest unchanged
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == sorted(
         release.course_files(ROOT) + ["gankit/check.py", "gankit/oneway.json"])
     recipe = subprocess.run(["make", "-n", "test"], cwd=out, capture_output=True, text=True, check=True).stdout
-    assert "--nbval-lax" in recipe and "exercises/ex1_" in recipe and "solutions" not in recipe
+    assert "--nbval-lax" in recipe and "notebooks/01_" in recipe and " tests" in recipe and "solutions" not in recipe
 
 
 def test_released_test_suite_collects(built, student_env):
@@ -105,6 +132,18 @@ def test_released_test_suite_collects(built, student_env):
                           cwd=out, env=student_env, capture_output=True, text=True)
     assert done.returncode == 0 and re.fullmatch(r"\d+ tests collected in .*", done.stdout.splitlines()[-1]), \
         done.stdout[-3000:]
+
+
+def test_released_checker_needs_neither_nbformat_nor_nbclient(built, student_env):
+    """A student's kernel imports the released gankit.check (and the modules the lecture notebooks import) without
+    the instructor's tools: nbformat and nbclient are the `instructor` extra."""
+    out, _ = built
+    code = ("import sys, gankit.check, gankit.results, gankit.plots, gankit.metrics, gankit.train\n"
+            "print(gankit.check.__file__, sorted(m for m in ('nbformat', 'nbclient', 'ipywidgets') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=out, env=student_env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    where, loaded = done.stdout.split(" ", 1)
+    assert Path(where).resolve() == out / "gankit" / "check.py" and loaded.strip() == "[]"
 
 
 # ----------------------------------------------------------------------------- (b) no reference value in any file
@@ -233,7 +272,18 @@ def answers_of(name, c):
     return [(*o, "")[:3] for o in out] + [(("raw", None), "⏳", "not answered yet")]   # message: "" if none given
 
 
-def test_released_checker_accepts_the_answers_and_rejects_perturbed_ones(built, student_env, tmp_path):
+def instructor_says(name, c, v):
+    """What the instructor's check prints for the value ``v`` as the release's test passes it (``CHILD``'s form)."""
+    kind, x = v
+    value = (lambda *args: x[json.dumps([np.asarray(a, dtype=float).tolist() for a in args])]) if kind == "function" \
+        else np.asarray(x) if kind == "array" else x
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        check(name, value, **_context(c))
+    return out.getvalue()
+
+
+def test_released_checker_accepts_the_answers_and_rejects_perturbed_ones(built, student_env, tmp_path, monkeypatch):
     out, data = built
     calls, expected = [], []
     for name, c in cases(data):
@@ -256,34 +306,46 @@ def test_released_checker_accepts_the_answers_and_rejects_perturbed_ones(built, 
         assert said.startswith(f"{mark} {name}: ") and message in said, (name, v, said)
         assert ("\n   Hint: " in said) == (mark == "❌")
     assert result["raised"] == [False] * n + [mark != "✅" for mark, _ in expected]   # GANKIT_GRADE=1: wrong, missing
+    monkeypatch.delenv("GANKIT_GRADE", raising=False)
+    # line for line what the instructor's check says (with the same comparers), but for what the one-way form cannot
+    # know: which names of a wrong set are extra or missing
+    for (name, c, v), said in zip(calls, result["said"]):
+        if ANSWERS[name].compare.spec["kind"] != "names" and "knows the answer for" not in said:
+            assert said == instructor_says(name, c, v), (name, v)
     print(f"{len(calls)} answers checked: {[m for m, _ in expected].count('✅')} accepted, "
           f"{[m for m, _ in expected].count('❌')} rejected, {[m for m, _ in expected].count('⏳')} not answered")
 
 
-# ----------------------------------------------------------------------------- (d) the released exercises run
+# ----------------------------------------------------------------------------- (d) the exercises and solutions
 
-def test_released_exercise_notebook_runs(built, student_env):
-    """Quick mode, nbval-lax, with the released kit: the notebook with data-dependent answers (the other kinds of
-    answer are checked by the released checker above)."""
-    out, data = built
-    with_data = {n for n, a in ANSWERS.items() if a.context}
-    exercises = sorted((out / "exercises").glob("*.ipynb"))
-    pick = [p for p in exercises if set(items(nbformat.read(p, as_version=4))) & with_data][:1] or exercises[:1]
-    env = dict(student_env, GANKIT_QUICK="1", GANKIT_GRADE="0")
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
-                           *map(str, pick)], cwd=out, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-3000:]
-    assert " passed" in done.stdout.splitlines()[-1] and "failed" not in done.stdout.splitlines()[-1]
+GANKIT_IMPORT = re.compile(r"^\s*(?:from|import)\s+(gankit(?:\.\w+)*)", re.M)
 
 
-def test_released_checker_gives_the_solutions_full_marks(built, student_env, tmp_path):
-    """The instructor's solutions, graded by the release's kit (`python -m gankit.grade`, each in a fresh kernel)."""
+def test_released_kit_has_what_the_exercises_import(built, student_env):
+    """Every gankit module an exercise notebook imports, and the grading command, import in a student's copy (the
+    release's own `make test` runs its exercises: tests/test_exercise_runs.py ships with it)."""
     out, _ = built
-    solutions = sorted((ROOT / "solutions").glob("*.ipynb"))
-    done = subprocess.run([sys.executable, "-m", "gankit.grade", *map(str, solutions), "--json", str(tmp_path / "g.json")],
-                          cwd=out, env=dict(student_env, GANKIT_QUICK="1", GANKIT_GRADE="0"), capture_output=True,
-                          text=True)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    scores = json.loads((tmp_path / "g.json").read_text())
-    assert len(scores) == len(solutions) and all(s["right"] == s["total"] > 0 for s in scores), scores
-    assert {item for s in scores for item in s["items"]} == set(ANSWERS)
+    modules = sorted({m for p in EXERCISES for c in nbformat.read(p, as_version=4).cells if c.cell_type == "code"
+                      for m in GANKIT_IMPORT.findall(c.source)} | {"gankit.grade"})
+    assert "gankit.check" in modules and (out / "tests" / "test_exercise_runs.py").is_file()
+    done = subprocess.run([sys.executable, "-c", f"import {', '.join(modules)}"], cwd=out, env=student_env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_released_checker_gives_the_solutions_full_marks(built, student_env, run_once, tmp_path):
+    """The answers the instructor's solutions gave in the session's run of them (``run_once`` records each check
+    call: a function as its values at the test points), checked again by the release's checker: all right, with every
+    answer of ``ANSWERS`` among them."""
+    out, _ = built
+    calls = [call for p in SOLUTIONS for call in run_once(p).calls]
+    assert calls and {name for name, _, _ in calls} == set(ANSWERS)
+    (tmp_path / "calls.json").write_text(json.dumps(calls))
+    done = subprocess.run([sys.executable, "-c", CHILD, str(tmp_path / "calls.json")], cwd=tmp_path,
+                          env=student_env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert Path(result["file"]).resolve() == out / "gankit" / "check.py"
+    said = result["said"][:len(calls)]
+    assert all(line.startswith(f"✅ {name}: right") for (name, _, _), line in zip(calls, said)), said
+    assert result["raised"] == [False] * 2 * len(calls)

@@ -6,6 +6,8 @@ import torch
 
 from gankit import data, metrics, nets, results
 
+pytestmark = pytest.mark.shipped   # the comparison scores samples with the MNIST classifier the kit ships
+
 
 @pytest.fixture(scope="module")
 def tiny():

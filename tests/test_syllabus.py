@@ -1,6 +1,6 @@
 """docs/syllabus.md, the course map, stays honest: every notebook section and exercise it names exists, its counts
 are the counts of its rows, and (where the lecture slides lie beside the clone) it lists every slide title of the
-seeds 001 and 002 in order, and 003's titles are the slides' own words."""
+seeds 001, 002 and 004 in order, and the titles of 003 and 000 are the slides' own words."""
 import re
 from pathlib import Path
 
@@ -42,7 +42,7 @@ def slide_titles(seed):
 
 def test_every_place_the_map_names_exists():
     table = rows()
-    assert set(table) == {"001", "002", "003"}
+    assert set(table) == {"000", "001", "002", "003", "004"}
     for seed, entries in table.items():
         for slide, where, how in entries:
             assert how.startswith(HOW), f"{seed} '{slide}': how must start with one of {HOW}, got {how!r}"
@@ -69,9 +69,10 @@ def test_counts_are_the_rows_counts():
 @pytest.mark.skipif(not SEEDS.exists(), reason="the lecture slides are not beside the clone (../shared/seeds)")
 def test_the_map_lists_every_slide_title_in_order():
     table = rows()
-    for seed in ("001", "002"):
+    for seed in ("001", "002", "004"):
         listed = [slide.split(" — ")[0] for slide, _, _ in table[seed]]
         assert listed == slide_titles(seed), f"the map's slides of {seed} differ from the seed's titles"
-    text = " ".join(next(SEEDS.glob("003_*.txt")).read_text().split())
-    for slide, _, _ in table["003"]:
-        assert slide.split(" — ")[0] in text, f"'{slide}' is not a title of 003"
+    for seed in ("003", "000"):                     # no headings: the titles are the slides' first lines
+        text = " ".join(next(SEEDS.glob(f"{seed}_*.txt")).read_text().replace("**", "").split())
+        for slide, _, _ in table[seed]:
+            assert slide.split(" — ")[0] in text, f"'{slide}' is not a title of {seed}"

@@ -193,3 +193,63 @@ def test_filmstrip_and_snapshot_slider_call_draw_on_the_right_frames():
         plots.snapshot_slider([], draw)
     with pytest.raises(ValueError):
         plots.filmstrip([], draw)
+
+
+# ----------------------------------------------------------------------------- film and notebook 01's figures
+
+@pytest.mark.parametrize("update, moves", [("both", "GD"), ("G", "G"), ("D", "D")])
+def test_film_moves_only_the_named_players_and_keeps_evenly_spaced_frames(update, moves):
+    torch.manual_seed(0)
+    G, D = nets.ToyGenerator(width=16), nets.ToyDiscriminator(width=16)
+    g0, d0 = [p.clone() for p in G.parameters()], [p.clone() for p in D.parameters()]
+    z = G.noise(7, seed=1)
+    shots, h = toys.film(G, D, data.batches("8gaussians", seed=0), z, steps=9, n_frames=3, update=update, lr=1e-2)
+    assert [f.step for f in shots] == [3, 6, 9] and len(h.g_loss) == 9
+    assert shots[0].label == f"{toys.FILM_LABELS[update]} 3"
+    moved = lambda before, net: not all(torch.equal(a, b) for a, b in zip(before, net.parameters()))
+    assert moved(g0, G) == ("G" in moves) and moved(d0, D) == ("D" in moves)
+    with torch.no_grad():
+        assert torch.allclose(shots[-1].x, G.eval()(z))                  # the last frame is the final generator
+    if "D" in moves:                                                      # frozen copies, taken along the way
+        assert not torch.equal(shots[0].D.net[0].weight, shots[-1].D.net[0].weight)
+    with pytest.raises(ValueError):
+        toys.film(G, D, data.batches("8gaussians", seed=0), z, steps=2, n_frames=3)
+    with pytest.raises(ValueError):
+        toys.film(G, D, data.batches("8gaussians", seed=0), z, steps=3, update="neither")
+
+
+def test_vanishing_gradients_returns_the_trained_discriminator():
+    torch.manual_seed(0)
+    G, D = nets.ToyGenerator(width=8), nets.ToyDiscriminator(width=8)
+    r = toys.vanishing_gradients(G, D, data.batches("8gaussians", seed=0), steps=4, record_every=2, n=16,
+                                 progress=False)
+    assert r.D is D and list(r.steps) == [0, 1, 2, 4]
+
+
+def test_scenes_share_one_arrow_scale_and_one_colour_bar():
+    """arrow_scale="common": the longest arrow over all panels is a sixth of the box; one colour bar for D."""
+    from gankit import toyplots
+    torch.manual_seed(0)
+    G = nets.ToyGenerator(width=8)
+    D1, D2 = linear_D([1.0, 0.0]), linear_D([5.0, 0.0])
+    box = ((-3.0, 3.0), (-3.0, 3.0))
+    axes = toyplots.scenes([dict(D=D1), dict(D=D2)], G=G, y=data.six_points(), n=20, box=box, res=8,
+                           arrow_scale="common")
+    fig = axes[0].figure
+    quivers = [[c for c in ax.collections if isinstance(c, matplotlib.quiver.Quiver)][0] for ax in axes]
+    with torch.no_grad():
+        x = G(G.noise(20, seed=0))
+    top = max(float(toys.generator_field(D, x).norm(dim=1).max()) for D in (D1, D2))
+    assert all(q.scale == pytest.approx(top) for q in quivers)      # the longest arrow is box width / 6 = 1 long
+    assert len(fig.axes) == 3 and fig.axes[-1].get_ylabel() == toyplots.D_LABEL
+
+
+def test_gradient_norms_and_densities_draw_their_curves():
+    from gankit import toyplots
+    r = SimpleNamespace(steps=np.array([0, 10, 20]), saturating=np.array([1.0, 0.1, 0.01]),
+                        non_saturating=np.array([1.0, 2.0, 4.0]), d_fake=np.array([0.5, 0.1, 0.01]))
+    ax = toyplots.gradient_norms(r, toys.vanishing_slopes(r, hi=1.0, lo=1e-3))
+    assert ax.get_yscale() == "log" and len(ax.lines) == 5                 # 2 curves, 2 fits, mean D
+    assert "-100.0 decades" in ax.get_legend().get_texts()[0].get_text()   # 1 decade / 10 steps
+    ax = toyplots.densities(np.linspace(0, 1, 5), lambda x: 1 + 0 * x, lambda x: 2 * x, {"D*": lambda x: x})
+    assert len(ax.lines) == 3 and np.allclose(ax.lines[2].get_ydata(), np.linspace(0, 1, 5))

@@ -38,7 +38,7 @@ def test_release_tag_is_v_plus_the_version():
 
 def test_licenses_agree():
     license_text = (ROOT / "LICENSE").read_text()
-    pyproject = (ROOT / "pyproject.toml").read_text()   # (tomllib is Python 3.11+, the kit runs on 3.10)
+    pyproject = (ROOT / "pyproject.toml").read_text()
     assert re.search(r'^license = \{ ?text = "MIT" ?\}', pyproject, re.M) and "MIT License" in license_text
     assert "Permission is hereby granted, free of charge" in license_text, "LICENSE lacks the MIT License's text"
     assert "Creative Commons Attribution 4.0" in license_text and "CC BY 4.0" in license_text

@@ -3,8 +3,7 @@ import math
 import pytest
 import torch
 
-from gankit import semidiscrete
-from gankit import nets, wgan
+from gankit import data, nets, semidiscrete, wgan
 
 
 def w1(x, y):
@@ -52,18 +51,80 @@ def test_fit_critic_recovers_w1_with_the_penalty_and_vanishes_with_tiny_clipping
 
 def test_loss_tracks_quality_ranks_the_per_epoch_means():
     """Spearman's rho of the per-epoch critic estimate against the FID: 1 when both fall together, -1 when the
-    estimate rises while the FID falls; the GAN fallback reads the discriminator's loss."""
+    estimate rises while the FID falls; the GAN fallback reads the discriminator's loss; ``late`` reads the second
+    half alone, where a run whose early fall is shared can disagree."""
     steps = 4
     falling = [10.0 - e + 0.1 * s for e in range(6) for s in range(steps)]       # per-step values, epoch means fall
     meta = dict(critic_gap=falling, d_loss=[0.0] * 24, steps_per_epoch=steps, fid_per_epoch=[60, 50, 45, 40, 38, 30])
     r = wgan.loss_tracks_quality(meta)
     assert r.key == "critic_gap" and r.rho == pytest.approx(1.0) and len(r.loss) == 6
-    assert r.loss[0].item() == pytest.approx(10.15)
+    assert r.loss[0].item() == pytest.approx(10.15) and not hasattr(r, "p")
+    assert (r.late.start, r.late.rho) == (4, pytest.approx(1.0))
     gan = dict(critic_gap=[], d_loss=[-v for v in falling], steps_per_epoch=steps, fid_per_epoch=meta["fid_per_epoch"])
     r = wgan.loss_tracks_quality(gan)
     assert r.key == "d_loss" and r.rho == pytest.approx(-1.0)
     averaged = dict(meta, fid_per_epoch=meta["fid_per_epoch"][::-1], fid_trained_per_epoch=meta["fid_per_epoch"])
     assert wgan.loss_tracks_quality(averaged).rho == pytest.approx(1.0)     # the trained generator's FID is used
+    late_up = dict(meta, fid_per_epoch=[60, 50, 45, 30, 38, 40])               # falls, then rises in the second half
+    r = wgan.loss_tracks_quality(late_up)
+    assert r.rho > 0.5 and r.late.rho == pytest.approx(-1.0)
+
+
+def test_explained_is_the_r2_of_the_best_affine_fit():
+    """1 for an affine function of the features, 0 for an uncorrelated one, and the squared correlation in 1D."""
+    g = torch.Generator().manual_seed(0)
+    p = torch.randn(500, 2, generator=g)
+    assert wgan.explained(p, 2 * p[:, 0] - 3 * p[:, 1] + 1) == pytest.approx(1.0)
+    a, b = torch.randn(500, generator=g), torch.randn(500, generator=g)
+    corr = torch.corrcoef(torch.stack([a, a + b]))[0, 1].item()
+    assert wgan.explained(a, a + b) == pytest.approx(corr ** 2, rel=1e-6)
+    assert wgan.explained(p, p[:, 0] ** 2 - 1) < 0.05                        # x^2 has no linear part here
+
+
+def test_potential_is_an_optimal_1_lipschitz_critic():
+    """phi = -psi^c from POT's dual: mean phi(y) - mean phi(x) = W_1, and |phi(a) - phi(b)| <= |a - b| anywhere."""
+    g = torch.Generator().manual_seed(1)
+    x, y = torch.randn(80, 2, generator=g), 0.5 * torch.randn(60, 2, generator=g) + torch.tensor([2.0, 0.0])
+    phi = wgan.Potential(x, y)
+    assert phi.w1 == pytest.approx(w1(x, y))
+    assert (phi(y).mean() - phi(x).mean()).item() == pytest.approx(phi.w1, rel=1e-5)
+    a, b = 4 * torch.randn(2000, 2, generator=g), 4 * torch.randn(2000, 2, generator=g)
+    assert ((phi(a) - phi(b)).abs().squeeze() <= (a - b).norm(dim=1) + 1e-5).all()
+
+
+def test_clipped_critic_misses_the_shape_the_penalised_one_finds():
+    """Notebook 03, section 2, in small: against the exact critic phi on the same points, the penalised critic,
+    rescaled at best, reproduces nearly all of phi's variation; the critic clipped at c = 0.01 is close to a linear
+    function and reproduces clearly less of phi, though more than the best linear function does."""
+    y = data.toy("8gaussians", 300, seed=1)
+    G = wgan.gaussian_generator(mean=(0.5, 0.3), std=0.3)
+    z = G.noise(300, seed=2)
+    points = torch.cat([G(z).detach(), y])
+    phi = wgan.Potential(G(z).detach(), y)
+    fit = dict(steps=200, lr=1e-3, batch_size=128, progress=False)
+    gp = wgan.shape(wgan.fit_critic(nets.ToyDiscriminator(width=64), y, G, z, mode="gp", lam=10.0, **fit).D,
+                    phi, points)
+    clip = wgan.shape(wgan.fit_critic(nets.ToyDiscriminator(width=64), y, G, z, mode="clip", c=0.01, **fit).D,
+                      phi, points)
+    linear = wgan.explained(points, phi(points).squeeze())
+    print(f"share of phi: GP {gp.match:.3f}, clip {clip.match:.3f}, best linear {linear:.3f}; "
+          f"linear share: GP {gp.linear:.3f}, clip {clip.linear:.3f}")
+    assert gp.match > 0.97 and clip.match < gp.match - 0.1 and clip.linear > 0.85 > gp.linear
+
+
+def test_stability_threads_architecture_and_settings_to_every_run():
+    """Each (architecture, objective) run of ``stability`` is ``toy_wgan`` with that architecture, that objective
+    and the shared settings: the same seed gives the same samples and the same exact W_1."""
+    y = data.toy("8gaussians", 200, seed=3)
+    archs = {"2 x 8 tanh": dict(depth=2, act="tanh"), "1 x 8 relu": dict(depth=1, act="relu")}
+    objectives = {"GAN": dict(mode="gan"), "WGAN-GP": dict(mode="gp", lam=0.1)}
+    shared = dict(width=8, steps=3, batch_size=32, seed=4, progress=False)
+    runs = wgan.stability(archs, objectives, y, n=200, **shared)
+    assert list(runs) == [(a, o) for a in archs for o in objectives]
+    G, _, _ = wgan.toy_wgan(mode="gp", lam=0.1, depth=1, act="relu", **shared)
+    x = G.sample(200, seed=5)
+    assert torch.equal(runs["1 x 8 relu", "WGAN-GP"].x, x) and runs["1 x 8 relu", "WGAN-GP"].w1 == w1(x, y)
+    assert all(0 <= r.modes <= 8 for r in runs.values())
 
 
 def test_toy_wgan_modes_and_architectures():

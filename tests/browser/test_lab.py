@@ -13,73 +13,32 @@ It then saves the notebook in the browser and checks the saved file the same way
 Screenshots go to tests/artifacts/<notebook>-*.png (git-ignored), with the lab's and the browser's logs.
 
 What it needs, Debian's `chromium` and `chromium-driver` and the `selenium` package, is installed at pinned
-versions by `make browser-deps` (the Makefile is the one place that names them). Where they are missing the test
-skips on a developer's machine and fails under CI. Selenium is pointed at the system chromedriver: no driver or
-browser is downloaded.
+versions by `make browser-deps`; where they are missing the test skips on a developer's machine and fails under CI
+(tests/browser_tools.py, shared with tests/site).
 """
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 import nbformat
-import pytest
+
+from browser_tools import ARTIFACTS, chrome, chromium_tools, fresh_artifacts
+from browser_tools import screenshot as save_screenshot
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
-ARTIFACTS = ROOT / "tests" / "artifacts"
+INSTALL = "`make browser-deps` (Debian's chromium and chromium-driver, selenium)"
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage", "--window-size=1400,1000"]
 LAB_START_TIMEOUT = 90     # seconds for the server to answer
 PAGE_TIMEOUT = 90          # seconds for the notebook to render in the browser
 RUN_TIMEOUT = 150          # seconds for Run All in quick mode
 WIDGET_FAILURES = ("Loading widget", "Error displaying widget", "model not found")
-
-
-# --------------------------------------------------------------------------------------------------------
-# What the test needs, installed when missing
-
-
-def _which(*names):
-    for name in names:
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-def missing(what):
-    """Skip on a developer's machine without the browser tools; fail under CI, where `make browser-deps` installs them."""
-    message = f"{what} is missing: run `make browser-deps` (Debian's chromium and chromium-driver, selenium)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def chromium_and_driver():
-    """Paths of the Chromium browser and its chromedriver (installed by `make browser-deps`)."""
-    browser, driver = _which("chromium", "chromium-browser"), _which("chromedriver")
-    if not (browser and driver):
-        missing("Chromium or its chromedriver")
-    return browser, driver
-
-
-def selenium_webdriver():
-    """The selenium package (installed by `make browser-deps`, at the version the Makefile pins)."""
-    try:
-        from selenium import webdriver
-    except ImportError:
-        missing("the selenium package")
-    return webdriver
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -214,9 +173,7 @@ def screenshot(driver, name, cell_index=None, inside=None, block="start"):
     """Scroll to cell ``cell_index`` (if given) and save tests/artifacts/<name>.png; return the file's name."""
     if cell_index is not None:
         scroll_to(driver, cell_index, inside, block)
-    path = ARTIFACTS / f"{name}.png"
-    driver.save_screenshot(str(path))
-    return path.name
+    return save_screenshot(driver, name)
 
 
 def error_text(text):
@@ -251,19 +208,13 @@ def pytest_generate_tests(metafunc):
 
 def test_notebook_runs_in_jupyterlab(notebook, tmp_path, record_property):
     assert notebook.exists(), f"no notebook {notebook}"
-    browser, chromedriver = chromium_and_driver()
-    webdriver = selenium_webdriver()
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
+    chromium_tools(INSTALL)   # skip (fail under CI) before starting anything when a tool is missing
 
     source = nbformat.read(notebook, as_version=4)
     n_cells = len(source.cells)
     show_cells = [i for i, c in enumerate(source.cells) if c.cell_type == "code" and "plt.show()" in c.source]
     stem = notebook.stem
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for old in ARTIFACTS.glob(f"{stem}-*"):
-        old.unlink()
+    fresh_artifacts(stem)
     copy = stripped_copy(notebook, tmp_path / notebook.parent.name)
     timings, shots = {}, []
 
@@ -273,13 +224,9 @@ def test_notebook_runs_in_jupyterlab(notebook, tmp_path, record_property):
     driver = None
     try:
         timings["lab answering"] = time.monotonic() - t0
-        opts = webdriver.ChromeOptions()
-        opts.binary_location = browser
-        for flag in CHROMIUM_FLAGS + [f"--user-data-dir={tmp_path / 'chromium-profile'}"]:
-            opts.add_argument(flag)
-        opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        driver = webdriver.Chrome(service=Service(executable_path=chromedriver,
-                                                  log_output=str(tmp_path / "chromedriver.log")), options=opts)
+        driver = chrome(tmp_path / "chromium-profile", INSTALL, logs={"browser": "ALL"},
+                        driver_log=tmp_path / "chromedriver.log")
+        from selenium.webdriver.common.keys import Keys
         driver.get(f"{base}/lab/tree/{copy.name}")
 
         # 1. the notebook rendered, with its kernel started

@@ -16,7 +16,7 @@
 
 What it needs: the `site` extra (Sphinx, myst-nb, the book theme, MathJax's files) and Debian's chromium,
 chromium-driver and selenium, installed by `make site-test`. Where they are missing the test skips on a
-developer's machine and fails under CI.
+developer's machine and fails under CI (tests/browser_tools.py, shared with tests/browser).
 """
 import functools
 import html as html_lib
@@ -24,7 +24,6 @@ import http.server
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -34,13 +33,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from browser_tools import chrome, fresh_artifacts, missing
+from browser_tools import screenshot as save_screenshot
 from gankit.notebooks import WIDGET_VIEW, colab_url
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--window-size=1400,1000", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+INSTALL = "`make site-test` (the site extra, Debian's chromium and chromium-driver, selenium)"
+OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"   # Chromium reaches no host but this one
 IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml")
 # In any page's text: a widget's JSON or repr, an object's repr. In what a reader sees beside the code (the prose and
 # the outputs): also a widget's class repr and the messages of a widget that failed to render.
@@ -50,14 +49,6 @@ VISIBLE_FAILURES = PAGE_FAILURES + [re.compile(p) for p in (r"\b\w*(Slider|Box|O
                                                             r"Error displaying widget")]
 TEX_COMMAND = re.compile(r"\\[A-Za-z]{2,}")   # \mu, \frac...: in a page's prose only when the math parser missed it
 RAW_MATH = re.compile(r"\$\$|\\\(|\\\[|\\begin\{|\$[^$\s][^$\n]{0,200}\$")
-
-
-def missing(what):
-    """Skip on a developer's machine without the tools; fail under CI, where `make site-test` installs them."""
-    message = f"{what} is missing: run `make site-test` (the site extra, Debian's chromium and chromium-driver, selenium)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def notebook_pages(folder):
@@ -93,7 +84,7 @@ def build(out, solutions=False):
         try:
             __import__(module)
         except ImportError:
-            missing(f"{what} (the site extra: pip install -e '.[site]')")
+            missing(f"{what} (the site extra: pip install -e '.[site]')", INSTALL)
     env = dict(os.environ, GANKIT_SITE_SOLUTIONS="1" if solutions else "")
     t0 = time.perf_counter()
     run = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", "-c",
@@ -184,21 +175,8 @@ def server(site):
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory):
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    chromedriver = shutil.which("chromedriver")
-    if not (browser and chromedriver):
-        missing("Chromium or its chromedriver")
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        missing("the selenium package")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = browser
-    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"]:
-        opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    d = webdriver.Chrome(service=Service(executable_path=chromedriver), options=opts)
+    d = chrome(tmp_path_factory.mktemp("chromium"), INSTALL, flags=[OFFLINE],
+               logs={"performance": "ALL", "browser": "ALL"})
     d.set_script_timeout(60)
     yield d
     d.quit()
@@ -234,8 +212,7 @@ def shoot(driver, name, selector=None):
             selector):
         return None
     time.sleep(0.3)
-    driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
-    return f"{name}.png"
+    return save_screenshot(driver, name)
 
 
 def requests(driver):
@@ -248,9 +225,7 @@ def requests(driver):
 def test_page_in_chromium(kind, driver, server, record_property):
     source = PAGES[kind]
     rel = source.relative_to(ROOT).with_suffix(".html").as_posix()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for old in ARTIFACTS.glob(f"site-{kind}-*"):
-        old.unlink()
+    fresh_artifacts(f"site-{kind}")
     requests(driver)   # forget the previous page's
     try:
         driver.get(f"{server}/{rel}")

@@ -1,0 +1,150 @@
+"""README's results block: the kit's measured results as Markdown tables, written between marker comments.
+
+    python -m gankit.readme            # print the block
+    python -m gankit.readme --write    # and replace the block between the markers in README.md,
+                                       # and save each notebook's README figure in docs/figures/
+
+Generators: every shipped GAN checkpoint, measured by ``gankit.metrics.report`` on 10,000 samples against
+the 10,000 MNIST test digits, with the training time and command stored in the checkpoint. The closing comparison
+of the post-processing methods (``gankit.results``). Notebooks: the lecture-mode and quick-mode wall times that
+``python -m gankit.notebooks`` recorded in each notebook. Figures: the first image stored by the cell tagged
+``readme`` in each notebook (its lecture-mode output). Every sample size and machine the block names is the one
+measured (``budget.machine``, the timings' records), not a constant.
+"""
+import argparse
+import base64
+import json
+import re
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+from . import budget, checkpoints, data, metrics, results, tables
+from .curves import TREND_EPOCHS, TREND_PER, curve_end
+from .notebooks import colab_url
+
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+BLOCK = re.compile(re.escape(START) + ".*?" + re.escape(END), flags=re.S)  # the generated part of README
+
+
+def training_time(name, meta):
+    """A checkpoint's training time as the kit shows it: one epoch timed alone on the machine
+    (``python -m gankit.budget NAME``, in ``checkpoints/timings.json``) times the epochs trained."""
+    b = budget.spent(name, meta)
+    if b.minutes is None:
+        return f"{b.epochs} epochs (not timed alone)"
+    return f"{b.epochs} epochs x {b.epoch_seconds:.0f} s = {b.minutes:.0f} min"
+
+
+GENERATOR_COLUMNS = {"checkpoint": "", "MNIST-FID": ".1f", "classes covered": "", "largest class": ".0%",
+                     "confident": ".0%", "precision": ".3f", "recall": ".3f", "training": "", "curve at the end": "",
+                     "command": ""}   # column -> format
+
+
+def generator_table(n=10000):
+    """One Markdown row per shipped generator: MNIST-FID, classes covered, precision, recall, training, how its curve
+    ended. Returns (the table, what was measured: ``samples`` per generator, test ``digits``, the sample sizes of the
+    stored curves ``curve_samples``)."""
+    x_test = data.mnist(train=False)[0][:n]
+    f_test = metrics.features(x_test)
+    rows, samples, curve_samples = [], set(), set()
+    for name in checkpoints.available():
+        ck = checkpoints.load(name)
+        if not hasattr(ck, "G"):
+            continue
+        x = ck.G.sample(n, seed=0)
+        r = metrics.report(x, x_test, real_features=f_test)
+        rows.append([f"`{name}`", r["fid"], r["classes_covered"], r["max_class_share"], r["confident_share"],
+                     r["precision"], r["recall"], training_time(name, ck.meta), curve_end(ck.meta),
+                     f"`{ck.meta['command']}`"])
+        samples.add(len(x))
+        curve_samples.add(ck.meta.get("fid_samples"))
+    measured = SimpleNamespace(samples=sorted(samples), digits=len(x_test), curve_samples=sorted(curve_samples - {None}))
+    return tables.table(list(GENERATOR_COLUMNS), rows, formats=GENERATOR_COLUMNS, markdown=True), measured
+
+
+def hardware():
+    """The machines the training times were measured on, as ``checkpoints/timings.json`` records them."""
+    gpu = lambda v: "" if "gpu" not in v else f", {v['gpu'] or 'no GPU'}"   # noqa: E731  (older records: not said)
+    machines = sorted({f"{v['cpu']}, {v['threads']} threads{gpu(v)}" for v in budget.timings().values()})
+    return "; ".join(machines) or "not recorded"
+
+
+def notebook_table(folder="notebooks"):
+    """One Markdown row per notebook: the wall times recorded by ``python -m gankit.notebooks``, and its Colab link."""
+    rows = []
+    for p in sorted(Path(folder).glob("*.ipynb")):
+        t = json.loads(p.read_text()).get("metadata", {}).get("gankit", {})
+        seconds = lambda k: f"{t[k]:.0f} s" if k in t else "not measured"   # noqa: E731
+        rows.append([f"`{p.name}`", seconds("lecture_seconds"), seconds("quick_seconds"),
+                     f"[open in Colab]({colab_url(f'{folder}/{p.name}')})"])
+    return tables.table(["notebook", "lecture mode", "quick mode (tests)", "Colab"], rows, markdown=True)
+
+
+def figures(folder="notebooks", out="docs/figures"):
+    """Save the first image output of the cell tagged ``readme`` in each notebook as ``out/<notebook>.png``."""
+    Path(out).mkdir(parents=True, exist_ok=True)
+    saved = []
+    for p in sorted(Path(folder).glob("*.ipynb")):
+        cells = [c for c in json.loads(p.read_text())["cells"] if "readme" in c.get("metadata", {}).get("tags", [])]
+        images = [o["data"]["image/png"] for c in cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+        if not images:
+            print(f"{p.name}: no stored figure in a cell tagged 'readme'", file=sys.stderr)
+            continue
+        target = Path(out) / f"{p.stem}.png"
+        target.write_bytes(base64.b64decode(images[0]))
+        saved.append(target)
+    return saved
+
+
+def words(values):
+    """Sizes in words: "10,000", or "5,000 and 10,000" when they differ."""
+    return " and ".join(f"{v:,}" for v in values) or "no"
+
+
+def block():
+    """README's results block, from the shipped checkpoints and notebooks, measured now."""
+    classifier = checkpoints.load("classifier").meta
+    generators, m = generator_table()
+    rows, caption = results.closing_comparison(progress=False)
+    return "\n".join([
+        START,
+        f"Generators ({words(m.samples)} samples against the {m.digits:,} MNIST test digits; classifier test accuracy "
+        f"{classifier['test_accuracy']:.2%}; training times: one epoch timed alone on {hardware()}, times the "
+        f"epochs trained; curve at the end: the line through the last {TREND_EPOCHS} epochs of the MNIST-FID curve "
+        f"stored during training, {words(m.curve_samples)} samples each, its change per {TREND_PER} epochs):",
+        "",
+        generators,
+        "",
+        f"Notebook 06's closing comparison ({caption}):",
+        "",
+        results.comparison_table(rows),
+        "",
+        f"Notebook wall times (`python -m gankit.notebooks`) on {budget.machine()}:",
+        "",
+        notebook_table(),
+        "",
+        "Made by `python -m gankit.readme --write`.",
+        END,
+    ])
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m gankit.readme", description=__doc__.splitlines()[0])
+    p.add_argument("--write", action="store_true", help="replace the results block in README.md, save the figures")
+    a = p.parse_args(argv)
+    text = block()
+    print(text)
+    if a.write:
+        readme = Path("README.md")
+        old = readme.read_text()
+        if START not in old:
+            sys.exit(f"README.md has no {START} ... {END} block")
+        readme.write_text(BLOCK.sub(lambda _: text, old))
+        for f in figures():
+            print("saved", f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

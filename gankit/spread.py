@@ -1,0 +1,325 @@
+r"""A number with its noise: a generator's MNIST-FID and KID over several seeds, and one verdict on a difference.
+
+A generator's MNIST-FID on n samples is a random number: another seed draws other latent codes and gives another
+value (the shipped vanilla GAN scores 3.33, 3.76, 3.00, 3.77, 4.19 and 3.95 on six seeds of 5,000 samples). FID is
+also biased at finite n (it falls as n grows), so two FIDs compare only at the same n; KID (``metrics.kid``) is
+unbiased. ``score(G)`` states a score as its mean ± standard deviation over k seeds at n samples per seed (a
+``Spread``: "3.21 ± 0.25 (5 seeds × 10,000 samples)"), and ``compare`` decides whether two differ by one rule:
+
+    d  = mean(b) - mean(a)
+    SE = std(b_i - a_i) / sqrt(k)                  paired: the same seeds (the same latent codes where they apply)
+    SE = sqrt(std(a)^2 / k_a + std(b)^2 / k_b)     unpaired
+    beyond the noise  <=>  |d| > 2 SE.
+
+With many seeds the rule errs about 5% of the time when there is no difference; on 5 paired seeds (Student's t,
+4 degrees of freedom) about 12%. A difference within the noise is not shown to be zero, only not shown.
+
+The heavy evaluation, every shipped generator at ``N`` samples on ``SEEDS``, is a command whose results ship with the
+kit beside the checkpoints (``checkpoints/scores.json``), and ``stored(name)`` reads them back::
+
+    python -m gankit.spread               # 7 CPU-minutes (50 minutes on 2 cores shared with 8 other jobs)
+    python -m gankit.spread --table       # print the stored scores as README's Markdown table
+
+The stored scores' reference is the 10,000 MNIST test digits, fixed: their spread over seeds is the generator's
+sampling noise, the part that differs between two generators scored against the same reference.
+"""
+import argparse
+import hashlib
+import json
+import math
+import numbers
+import time
+import warnings
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from . import __version__, checkpoints, data, metrics, tables
+from .nets import Generator
+
+N = 10_000           # samples per seed: a DCGAN draws them and their features in about 15 s on 2 CPU cores
+SEEDS = (0, 1, 2, 3, 4)
+REAL = "mnist_train"  # the reference row: N training digits per seed (disjoint blocks) against the test digits
+SCORES = checkpoints.FOLDER / "scores.json"
+COMMAND = "python -m gankit.spread"
+
+
+def _decimals(err):
+    """Decimals that show two significant digits of ``err`` (2 when err is 0 or not finite).
+
+    >>> _decimals(0.40), _decimals(3.2), _decimals(0.0004)
+    (2, 1, 5)
+    """
+    if not np.isfinite(err) or err <= 0:
+        return 2
+    return int(min(8, max(0, 1 - math.floor(math.log10(err)))))
+
+
+class Spread(NamedTuple):
+    """A score over k seeds: ``mean`` and ``std`` (the standard deviation over seeds, ddof = 1) of ``values``
+    (one per seed), ``n`` the samples per seed, ``seeds`` the seeds, ``metric`` what was measured.
+
+    >>> s = Spread.of([3.33, 3.76, 3.00, 3.77, 4.19], n=5000, seeds=range(5))
+    >>> print(s)
+    3.61 ± 0.46 (5 seeds × 5,000 samples)
+    >>> round(s.se, 2)
+    0.21
+    """
+    mean: float
+    std: float
+    values: tuple
+    n: int = None
+    seeds: tuple = None
+    metric: str = ""
+
+    @classmethod
+    def of(cls, values, n=None, seeds=None, metric=""):
+        """The Spread of per-seed ``values`` (at least 1; the std needs 2)."""
+        v = np.asarray([float(x) for x in values], dtype=float)
+        if len(v) == 0:
+            raise ValueError("a Spread needs at least one value")
+        seeds = None if seeds is None else tuple(int(s) for s in seeds)
+        if seeds is not None and len(seeds) != len(v):
+            raise ValueError(f"{len(v)} values for {len(seeds)} seeds")
+        std = float(v.std(ddof=1)) if len(v) > 1 else math.nan
+        return cls(float(v.mean()), std, tuple(v.tolist()), n, seeds, metric)
+
+    @property
+    def k(self):
+        """The number of seeds."""
+        return len(self.values)
+
+    @property
+    def se(self):
+        """The standard error of the mean, std / sqrt(k)."""
+        return self.std / math.sqrt(self.k)
+
+    def pm(self):
+        """"mean ± std", to two significant digits of the std (what a table cell shows)."""
+        dec = _decimals(self.std)
+        return f"{self.mean:.{dec}f} ± {self.std:.{dec}f}"
+
+    def __str__(self):
+        where = f"{self.k} seed{'s' if self.k > 1 else ''}" + (f" × {self.n:,} samples" if self.n else "")
+        return f"{self.pm()} ({where})"
+
+
+class Verdict(NamedTuple):
+    """What ``compare`` found: B against A. ``diff`` = mean(b) - mean(a) (B's change from A), ``se`` its standard
+    error, ``rel`` = diff / mean(a) (NaN when A's mean is within 2 of its standard errors of 0), ``beyond`` =
+    |diff| > 2 se, ``paired`` (True: SE of the per-seed differences), ``k`` the seeds (per side when unpaired)."""
+    name_a: str
+    name_b: str
+    mean_a: float
+    mean_b: float
+    diff: float
+    se: float
+    rel: float
+    beyond: bool
+    paired: bool
+    k: tuple
+    metric: str = ""
+    lower_is_better: bool = True
+
+    better = property(lambda self: self.beyond and (self.diff < 0) == self.lower_is_better, doc="B better than A")
+    worse = property(lambda self: self.beyond and (self.diff > 0) == self.lower_is_better, doc="B worse than A")
+
+    def __str__(self):
+        dec, unit = _decimals(self.se), f" {self.metric}" if self.metric else ""
+        rel = f" ({self.rel:+,.0%})" if np.isfinite(self.rel) else ""
+        seeds = f"{self.k[0]} paired seeds" if self.paired else f"{self.k[0]} + {self.k[1]} seeds, unpaired"
+        if self.beyond:
+            s = (f"{self.name_b} is {'worse' if self.worse else 'better'} than {self.name_a} by "
+                 f"{abs(self.diff):.{dec}f} ± {self.se:.{dec}f}{unit}{rel}, beyond the noise (|d| > 2 SE, {seeds})")
+        else:
+            s = (f"{self.name_b} does not differ from {self.name_a} beyond the noise: {self.diff:+.{dec}f} ± "
+                 f"{self.se:.{dec}f}{unit}{rel}, |d| <= 2 SE ({seeds})")
+        return s[0].upper() + s[1:] if s.split(" ", 1)[0] in ("the", "a", "an") else s   # "the plain generator ..."
+
+
+def compare(a, b, name_a="A", name_b="B", paired=None, metric=None, lower_is_better=True):
+    r"""Is B's score different from A's beyond the noise? a, b: two ``Spread`` or two lists of per-seed values.
+
+    d = mean(b) - mean(a); paired (the same seeds, so the same latent codes where both use them):
+    SE = std(b_i - a_i) / sqrt(k); unpaired: SE = sqrt(s_a^2 / k_a + s_b^2 / k_b). Beyond the noise when
+    |d| > 2 SE. ``paired=None``: paired when a and b are Spreads on the same seeds, else unpaired. Spreads at
+    different n are refused (FID is biased at finite n). ``str(verdict)`` is the sentence a notebook prints:
+
+    >>> a, b = [3.3, 3.8, 3.0, 3.8, 4.2], [7.6, 8.3, 7.4, 8.1, 8.9]
+    >>> print(compare(a, b, "the GAN", "WGAN-GP", paired=True, metric="MNIST-FID"))
+    WGAN-GP is worse than the GAN by 4.440 ± 0.075 MNIST-FID (+123%), beyond the noise (|d| > 2 SE, 5 paired seeds)
+    >>> v = compare(a, [3.4, 3.5, 3.3, 4.0, 4.1], "the GAN on seeds 0-4", "the GAN on seeds 5-9")
+    >>> print(v.beyond, *str(v).split(": "), sep="\n")
+    False
+    The GAN on seeds 5-9 does not differ from the GAN on seeds 0-4 beyond the noise
+    +0.04 ± 0.27 (+1%), |d| <= 2 SE (5 + 5 seeds, unpaired)
+    """
+    sa, sb = (x if isinstance(x, Spread) else Spread.of(x) for x in (a, b))
+    if sa.n and sb.n and sa.n != sb.n:
+        raise ValueError(f"{name_a} was scored on {sa.n:,} samples per seed and {name_b} on {sb.n:,}: FID is biased "
+                         "at finite n (it falls as n grows), so compare scores at the same n")
+    if sa.metric and sb.metric and sa.metric != sb.metric:
+        raise ValueError(f"{name_a} is a {sa.metric} and {name_b} a {sb.metric}: compare the same metric")
+    if paired is None:
+        paired = sa.seeds is not None and sa.seeds == sb.seeds
+    if sa.k < 2 or sb.k < 2:
+        raise ValueError(f"the noise of a score needs at least 2 seeds on each side, got {sa.k} and {sb.k}")
+    if paired and sa.k != sb.k:
+        raise ValueError(f"paired seeds need as many values on each side, got {sa.k} and {sb.k}")
+    if paired:
+        se, k = float(np.std(np.subtract(sb.values, sa.values), ddof=1) / math.sqrt(sa.k)), (sa.k,)
+    else:
+        se, k = math.sqrt(sa.std ** 2 / sa.k + sb.std ** 2 / sb.k), (sa.k, sb.k)
+    diff = sb.mean - sa.mean
+    rel = diff / sa.mean if abs(sa.mean) > 2 * sa.se else math.nan
+    return Verdict(name_a, name_b, sa.mean, sb.mean, diff, se, rel, bool(abs(diff) > 2 * se), bool(paired), k,
+                   metric if metric is not None else sa.metric or sb.metric, lower_is_better)
+
+
+# ----------------------------------------------------------------------------- scoring
+
+
+@lru_cache(maxsize=1)
+def _training_digits():
+    x = data.mnist(train=True)[0]
+    return x[torch.randperm(len(x), generator=torch.Generator().manual_seed(2018))]
+
+
+def training_digits(n, seed):
+    """n MNIST training digits, the ``seed``-th block of n of one fixed shuffle of the 60,000 (disjoint blocks for
+    different seeds): real data scored like a generator, the reference row of the kit's tables."""
+    x = _training_digits()
+    if seed < 0 or (seed + 1) * n > len(x):
+        raise ValueError(f"{len(x):,} training digits hold {len(x) // n} disjoint blocks of {n:,}: seed {seed} is "
+                         "not one of them")
+    return x[seed * n:(seed + 1) * n]
+
+
+def sampler_of(source):
+    """``sampler(n, seed)`` -> n images (N, 1, 28, 28) in [-1, 1] from a generator (``G.sample(n, seed=seed)``), a
+    loaded checkpoint (its ``G``), the name of a shipped checkpoint, ``REAL`` (``training_digits``), or such a
+    function itself."""
+    if isinstance(source, str):
+        return training_digits if source == REAL else sampler_of(checkpoints.load(source).G)
+    if isinstance(source, Generator):
+        return lambda n, seed: source.sample(n, seed=seed)
+    if hasattr(source, "G") and isinstance(source.G, Generator):
+        return sampler_of(source.G)
+    if callable(source):
+        return source
+    raise TypeError(f"expected a generator, a checkpoint, its name or a function sampler(n, seed), got {type(source)}")
+
+
+def score(sampler, n=N, seeds=SEEDS, real=None, real_features=None, kid_subsets=100, progress=False):
+    """MNIST-FID and MNIST-KID of n samples per seed, on each of ``seeds``, against ``real`` images (or their
+    ``real_features``; by default the 10,000 MNIST test digits).
+
+    ``sampler``: a function ``sampler(n, seed)`` returning n images (N, 1, 28, 28) in [-1, 1] (a post-hoc method
+    such as ``lambda n, s: drs.sample(G, D, n, seed=s).x``), or a generator, a checkpoint or its name
+    (``sampler_of``). KID: ``metrics.kid`` with subsets of 1,000 (``kid_subsets`` of them), seeded by the seed.
+    Returns {"fid": Spread, "kid": Spread, "kid_subset_std": the KID's std over subsets per seed, "seconds"}.
+    """
+    seeds = tuple(int(s) for s in seeds)
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 2 or not seeds:
+        raise ValueError(f"score needs n >= 2 samples per seed and at least one seed, got n = {n!r}, seeds {seeds}")
+    sample = sampler_of(sampler)
+    t0 = time.perf_counter()
+    fr = metrics.reference_features(real, real_features)
+    ref = metrics.gaussian_fit(fr)
+    fid, kid, kid_std = [], [], []   # per seed
+    for seed in tqdm(seeds, desc="seeds", disable=not progress, leave=False):
+        x = sample(n, seed)
+        if len(x) != n:
+            raise ValueError(f"the sampler returned {len(x)} images for n = {n} (seed {seed})")
+        fx = metrics.features(x)
+        fid.append(metrics.frechet(*metrics.gaussian_fit(fx), *ref))
+        for out, v in zip((kid, kid_std), metrics.kid_features(fx, fr, subsets=kid_subsets, seed=seed)):
+            out.append(v)
+    return {"fid": Spread.of(fid, n, seeds, "MNIST-FID"), "kid": Spread.of(kid, n, seeds, "MNIST-KID"),
+            "kid_subset_std": kid_std, "seconds": time.perf_counter() - t0}
+
+
+# ----------------------------------------------------------------------------- stored scores
+
+
+def fingerprint(name):
+    """The first 16 hex digits of the SHA-256 of a shipped checkpoint's file: which weights a stored score is of."""
+    return hashlib.sha256(checkpoints.path_of(name).read_bytes()).hexdigest()[:16]
+
+
+def generators():
+    """The shipped generators' names: every checkpoint but the classifier."""
+    return [name for name in checkpoints.available() if name != "classifier"]
+
+
+def compute(names=None, n=N, seeds=SEEDS, progress=True):
+    """The scores of the reference ``REAL`` and of the shipped generators ``names`` (default all), as stored."""
+    names = [REAL] + generators() if names is None else list(names)
+    t0 = time.perf_counter()
+    ref = metrics.mnist_test_features()
+    out = {}
+    for name in tqdm(names, desc="generators", disable=not progress):
+        r = score(name, n, seeds, real_features=ref, progress=progress)
+        out[name] = {"fid": list(r["fid"].values), "kid": list(r["kid"].values), "kid_subset_std": r["kid_subset_std"],
+                     "seconds": round(r["seconds"], 1)}
+        if name != REAL:
+            out[name]["checkpoint_sha256"] = fingerprint(name)
+        if progress:
+            print(f"{name}: MNIST-FID {r['fid']}, KID {r['kid']}, {r['seconds']:.0f} s")
+    return {"command": COMMAND, "kit_version": __version__, "n": n, "seeds": list(seeds),
+            "reference": "the 10,000 MNIST test digits", "kid": {"subset_size": 1000, "subsets": 100},
+            "threads": torch.get_num_threads(), "seconds": round(time.perf_counter() - t0), "scores": out}
+
+
+def load(path=SCORES):
+    """The stored scores file (what ``compute`` returns), or a FileNotFoundError that says how to make it."""
+    if not path.exists():
+        raise FileNotFoundError(f"no stored scores ({path.name}); make them with: {COMMAND}")
+    return json.loads(path.read_text())
+
+
+def stored(name, path=SCORES):
+    """The stored scores of ``name`` (a shipped generator, or ``REAL``): {"fid": Spread, "kid": Spread}, at the
+    file's n and seeds. Warns when the shipped checkpoint is not the one that was scored."""
+    blob = load(path)
+    if name not in blob["scores"]:
+        raise KeyError(f"no stored scores for {name!r}; stored: {', '.join(blob['scores'])} (recompute: {COMMAND})")
+    row = blob["scores"][name]
+    shipped = checkpoints.path_of(name).exists() and "checkpoint_sha256" in row
+    if shipped and fingerprint(name) != row["checkpoint_sha256"]:
+        warnings.warn(f"{name}.pt changed since its scores were stored: recompute them with {COMMAND}")
+    return {key: Spread.of(row[key], blob["n"], blob["seeds"], f"MNIST-{key.upper()}") for key in ("fid", "kid")}
+
+
+LABELS = {REAL: "MNIST training digits (reference)"}
+
+
+def table(path=SCORES):
+    """The stored scores as README's Markdown table: one row per generator, MNIST-FID and KID as mean ± std over
+    the seeds, and the per-seed MNIST-FIDs."""
+    blob = load(path)
+    rows = []
+    for name in blob["scores"]:
+        s = stored(name, path)
+        fid = s["fid"]
+        per_seed = ", ".join(f"{v:.{_decimals(fid.std)}f}" for v in fid.values)
+        rows.append([LABELS.get(name, f"`{name}`"), fid.pm(), s["kid"].pm(), per_seed])
+    return tables.table(["generator", "MNIST-FID", "MNIST-KID", "MNIST-FID per seed"], rows, markdown=True)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog=COMMAND, description=f"Score every shipped generator on {N:,} samples for each "
+                                f"of the seeds {SEEDS} (MNIST-FID and KID) into the kit's stored {SCORES.name}.")
+    p.add_argument("--table", action="store_true", help="only print the stored scores as a Markdown table")
+    if not p.parse_args(argv).table:
+        blob = compute()
+        SCORES.write_text(json.dumps(blob, indent=1) + "\n")
+        print(f"wrote {SCORES.name} in {blob['seconds']} s\n")
+    print(table())
+
+
+if __name__ == "__main__":
+    main()

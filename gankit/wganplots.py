@@ -1,0 +1,135 @@
+"""Figures of notebook 03's experiments: critics against a fixed generator, the nine toy runs, and the MNIST runs.
+
+Each function draws one recurring figure of the lecture and returns its Axes (the notebook ends the cell with
+``plt.show()``): the clipping sweep (``clip_sweep``), a clipped critic beside the penalised one (``critic_pair``),
+the samples of the architecture experiment (``stability_grid``), sample grids over training (``epoch_grids``), the
+critic's loss against the MNIST-FID (``loss_and_quality``) and the MNIST-FID curves against two budgets
+(``budget_curves``). Toy scenes are ``plots.toy_scene`` (data dark blue, samples light blue, the critic's raw values
+as a heat map, arrows of the generator's push).
+"""
+import matplotlib.pyplot as plt
+import numpy as np
+
+from . import losses, plots
+
+SCENE = dict(link=None, g_loss=losses.wgan_g_loss)   # toy_scene for a critic: raw values, arrows = grad_x D
+
+
+def clip_sweep(c_values, clip, gp, w1):
+    """Three log-log panels against the clipping value c: the critic's W_1 estimate (exact ``w1`` as a line), its
+    ``lipconstant`` (the slope c^4 dotted through c = 0.01) and the gradient it sends to the generator; the
+    penalised critic ``gp`` dashed. ``clip``: {c: ``wgan.fit_critic`` result}."""
+    fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
+    panels = [("W1 estimate  E[D(Y)] - E[D(g(Z))]", "w1", w1, "exact W1"),
+              ("lipconstant (mean ||grad D|| on segments)", "lip", 1.0, "1-Lipschitz"),
+              ("generator's gradient norm", "grad_G", None, None)]
+    for ax, (title, key, ref, ref_label) in zip(axes, panels):
+        ax.loglog(c_values, [getattr(clip[c], key) for c in c_values], "o-", label="weight clipping")
+        ax.axhline(getattr(gp, key), color="C2", ls="--", label="gradient penalty")
+        if ref is not None:
+            ax.axhline(ref, color="k", lw=0.8, label=ref_label)
+        ax.set_xlabel("clipping value c")
+        ax.set_title(title, fontsize=10)
+    if 0.01 in clip:
+        c_ref = np.array([0.003, 0.03])
+        axes[1].loglog(c_ref, clip[0.01].lip * (c_ref / 0.01) ** 4, ":", color="gray", label="slope c^4")
+    for ax in axes:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return axes
+
+
+def critic_pair(gp, clipped, c, x, y, w1, box):
+    """The penalised critic and the one clipped at c as heat maps (with colour bars) over ``box``, with 100 generator
+    samples x and 400 data points y, and both estimates of W_1 along the critic's training (log scale, exact ``w1``
+    dashed)."""
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.3))
+    pair = ((gp, "gradient penalty"), (clipped, f"clipping, c = {c:g}"))
+    for ax, (r, name) in zip(axes, pair):
+        plots.toy_scene(x[:100], r.D, y[:400], ax=ax, title=f"{name}: estimate {r.w1:.3g} (exact {w1:.3f})",
+                        colorbar=True, box=box, **SCENE)
+        axes[2].plot(r.steps, np.maximum(r.gaps, 1e-9), label=name)
+    axes[2].axhline(w1, color="k", ls="--", lw=0.8, label="exact W1")
+    axes[2].set(yscale="log", xlabel="critic step", ylabel="W1 estimate")
+    axes[2].set_title("W1 estimate during the critic's training", fontsize=10)
+    axes[2].legend(fontsize=8)
+    fig.tight_layout()
+    return axes
+
+
+def stability_grid(runs, y, box=((-2.2, 2.2), (-2.2, 2.2))):
+    """The samples of ``wgan.stability``'s runs (orange) over the data y (black), one row per architecture and one
+    column per objective, each titled with its exact W_1 and the modes it covers."""
+    archs = list(dict.fromkeys(a for a, _ in runs))
+    names = list(dict.fromkeys(o for _, o in runs))
+    fig, axes = plt.subplots(len(archs), len(names), figsize=(3 * len(names), 3 * len(archs)), squeeze=False)
+    for (arch, name), r in runs.items():
+        ax = axes[archs.index(arch), names.index(name)]
+        ax.scatter(*np.asarray(y).T, s=3, c="k", alpha=0.3)
+        ax.scatter(*np.asarray(r.x).T, s=3, c="C1")
+        ax.set_title(f"{arch}, {name}\nW1 {r.w1:.2f}, {r.modes} of 8 modes", fontsize=9)
+        ax.set(xlim=box[0], ylim=box[1], xticks=[], yticks=[])
+    fig.tight_layout()
+    return axes
+
+
+def epoch_grids(checkpoints, epochs=(1, 2, 5, None), n=16):
+    """The first n images of the sample grid each run stored after the given ``epochs`` (None: its last), one row
+    per run: ``checkpoints`` is {label: loaded checkpoint}, whose ``meta["grids"]`` holds one grid per epoch."""
+    fig, axes = plt.subplots(len(checkpoints), len(epochs), figsize=(2 * len(epochs), 2.2 * len(checkpoints)),
+                             squeeze=False)
+    for row, (label, c) in zip(axes, checkpoints.items()):
+        grids = c.meta["grids"]
+        for ax, e in zip(row, epochs):
+            e = len(grids) if e is None else min(e, len(grids))
+            plots.grid(grids[e - 1][:n], nrow=int(np.sqrt(n)), ax=ax, title=f"{label}, epoch {e} of {len(grids)}")
+    fig.tight_layout()
+    return axes
+
+
+def epoch_row(checkpoints, epoch):
+    """The whole sample grid each run stored after ``epoch`` (its last epoch for a shorter run), side by side."""
+    fig, axes = plt.subplots(1, len(checkpoints), figsize=(4.2 * len(checkpoints), 4.4), squeeze=False)
+    for ax, (label, c) in zip(axes[0], checkpoints.items()):
+        grids = c.meta["grids"]
+        e = min(epoch, len(grids))
+        plots.grid(grids[e - 1], ax=ax, title=f"{label}, epoch {e} of {len(grids)}")
+    return axes[0]
+
+
+def loss_and_quality(tracks):
+    """One panel per run (``tracks``: {label: ``wgan.loss_tracks_quality`` result}): the critic's W_1 estimate (or
+    the discriminator's loss) per epoch, left axis, and the trained generator's MNIST-FID, right axis, both on log
+    scales (a slow late fall stays visible); the second half of the run, which the late correlation reads, shaded."""
+    fig, axes = plt.subplots(1, len(tracks), figsize=(4.8 * len(tracks), 3.6), squeeze=False)
+    for ax, (label, t) in zip(axes[0], tracks.items()):
+        epochs = np.arange(1, len(t.loss) + 1)
+        ax.axvspan(t.late.start - 0.5, len(t.loss) + 0.5, color="0.92")
+        ax.semilogy(epochs, t.loss, "o-", ms=3, color="C0")
+        what = "critic's W1 estimate" if t.key == "critic_gap" else "discriminator loss"
+        ax.set(xlabel="epoch (second half shaded)", ylabel=what)
+        ax.yaxis.label.set_color("C0")
+        ax2 = ax.twinx()
+        ax2.semilogy(epochs, t.fid, "s--", ms=3, color="C3")
+        ax2.set_ylabel("MNIST-FID (trained generator)", color="C3")
+        ax.set_title(f"{label}: rho {t.rho:+.2f}, second half {t.late.rho:+.2f}", fontsize=10)
+    fig.tight_layout()
+    return axes[0]
+
+
+def budget_curves(checkpoints, budgets):
+    """Each run's stored MNIST-FID curve (one draw of ``fid_samples`` samples of the shipped generator after each
+    epoch) against generator steps (left) and against minutes alone on the kit's machine (right; runs whose epoch
+    was not timed are left out). ``budgets``: {label: ``budget.spent`` result}."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+    for label, c in checkpoints.items():
+        fid, b = c.meta["fid_per_epoch"], budgets[label]
+        epochs = np.arange(1, len(fid) + 1)
+        n = c.meta.get("fid_samples", 2000)    # checkpoints made before the kit recorded it used 2,000 samples
+        plots.curve(fid, ax=axes[0], x=epochs * c.meta["steps_per_epoch"], label=f"{label} ({n:,} samples)",
+                    logy=True, xlabel="generator steps", ylabel="MNIST-FID")
+        if b.minutes is not None:
+            plots.curve(fid, ax=axes[1], x=epochs * b.epoch_seconds / 60, label=label, logy=True,
+                        xlabel="minutes alone (epoch time x epochs)", ylabel="MNIST-FID")
+    fig.tight_layout()
+    return axes

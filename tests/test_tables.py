@@ -1,0 +1,40 @@
+"""gankit.tables: one formatter behind metrics.table, grade.table and results.comparison_table."""
+import pytest
+
+from gankit import grade, metrics, results, tables
+
+
+def test_columns_line_up_text_left_numbers_right():
+    out = tables.table(["name", "n", "share", "flag"], [["a", 5, 0.5, True], ["longer", 12345, None, False]],
+                       formats={"n": ",d", "share": ".0%"})
+    assert out.splitlines() == ["name         n  share  flag",
+                                "------  ------  -----  -----",
+                                "a            5    50%  True",
+                                "longer  12,345         False"]
+
+
+def test_markdown_marks_number_columns_right_aligned():
+    out = tables.table(["model", "FID", "note"], [["GAN", 3.5, None], ["WGAN", 8.25, "x"]], formats={"FID": ".1f"},
+                       markdown=True)
+    assert out.splitlines() == ["| model | FID | note |", "| --- | ---: | --- |", "| GAN | 3.5 |  |",
+                                "| WGAN | 8.2 | x |"]
+
+
+def test_a_row_of_the_wrong_length_is_an_error():
+    with pytest.raises(ValueError, match="2 cells"):
+        tables.table(["a", "b"], [[1, 2, 3]])
+
+
+def test_the_kits_tables_use_it():
+    reports = {"GAN": dict(fid=3.54, classes_covered=10, precision=0.8), "WGAN-GP": dict(fid=12.0, classes_covered=9,
+                                                                                          precision=0.75)}
+    assert metrics.table(reports, columns=("fid", "classes_covered", "precision")) == tables.table(
+        ["model", "fid", "classes covered", "precision"], [["GAN", 3.54, 10, 0.8], ["WGAN-GP", 12.0, 9, 0.75]],
+        formats={"fid": ".1f", "precision": ".3f"})
+    scores = [dict(notebook="ex1.ipynb", items={"a": "right", "b": "wrong"}, right=1, total=2, score=0.5)]
+    assert grade.table(scores).splitlines()[:3] == ["notebook   score  right  items", "---------  -----  -----  -----",
+                                                    "ex1.ipynb    50%      1      2"]
+    assert grade.table(scores).splitlines()[-1].split() == ["ex1.ipynb", "b", "wrong"]
+    row = dict(model="g", method="DRS", fid=3.184, change=-0.1424, precision=0.8, recall=0.7, classes_covered=10,
+               acceptance=0.19, n=100, seconds_per_1000=2.294)
+    assert results.comparison_table([row]).splitlines()[-1] == "| g | DRS | 3.18 | -14.2% | 0.800 | 0.700 | 10 | 19.0% | 2.29 |"
