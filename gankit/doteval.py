@@ -122,11 +122,13 @@ def grids(images, title=""):
 # ----------------------------------------------------------------------------- MNIST: methods over seeds
 
 METRICS = {"fid": "MNIST-FID", "kid": "MNIST-KID", "precision": "precision", "recall": "recall"}  # key: name
+KID_SUBSETS = 20   # MNIST-KID: the mean of the unbiased MMD^2 over 20 random subsets (the seeds give its spread)
 
 
 def scores(samplers, real_features, n, seeds):
     """Each way of making samples (name -> ``sampler(n, seed)`` returning n images) on each of ``seeds``, measured
-    against ``real_features``: {name: {"fid", "kid", "precision", "recall": Spread over the seeds (n per seed),
+    against ``real_features`` (``metrics.report``; MNIST-KID over ``KID_SUBSETS`` subsets of min(n, 1000)):
+    {name: {"fid", "kid", "precision", "recall": Spread over the seeds (n per seed),
     "seconds": wall time per 1000 samples, sampling only}}. The same seed gives every method the same latent codes
     where it uses them (``results.improve``), so differences compare paired (``spread.compare``)."""
     out = {}
@@ -139,7 +141,8 @@ def scores(samplers, real_features, n, seeds):
             if len(x) != n:
                 raise RuntimeError(f"{name} gave {len(x)} samples instead of {n} (seed {seed})")
             r = metrics.report(x, real_features=real_features)
-            values["kid"].append(metrics.kid_features(metrics.features(x), real_features, seed=seed)[0])
+            values["kid"].append(metrics.kid_features(metrics.features(x), real_features, subsets=KID_SUBSETS,
+                                                      seed=seed)[0])
             for k in ("fid", "precision", "recall"):
                 values[k].append(r[k])
         out[name] = {k: Spread.of(v, n, seeds, METRICS[k]) for k, v in values.items()}
@@ -155,7 +158,10 @@ def score_table(scores_by_model):
 
 
 def methods(ck, held_out=None):
-    """The samplers ``sampler(n, seed)`` of ``results.METHODS`` for a model ``ck`` (with ``.G`` and ``.D``), each
-    with the settings ``results.DEFAULTS`` (``results.improve``; DRS calibrated on ``held_out`` real images)."""
-    return {m: (lambda n, seed, m=m: results.improve(m, ck.G, ck.D, n, seed=seed, held_out=held_out)[0])
-            for m in results.METHODS}
+    """The samplers ``sampler(n, seed)`` of ``results.METHODS`` for a model ``ck`` (``.G``, ``.D``, and for DRS the
+    further-trained ``.D_drs`` when it has one: ``drs_mnist.load``), each with the settings ``results.DEFAULTS``
+    (``results.improve``; DRS calibrated on ``held_out`` real images), as ``results.compare`` runs them."""
+    def sampler(m):
+        D = getattr(ck, "D_drs", ck.D) if m == "DRS" else ck.D
+        return lambda n, seed: results.improve(m, ck.G, D, n, seed=seed, held_out=held_out)[0]
+    return {m: sampler(m) for m in results.METHODS}

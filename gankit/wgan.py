@@ -17,7 +17,7 @@ import torch
 from scipy.stats import spearmanr
 from tqdm.auto import tqdm
 
-from . import losses, nets, toys
+from . import losses, nets, tables, toys
 from .data import EIGHT_CENTRES, batches
 from .loop import train
 from .semidiscrete import c_transform, exact_ot
@@ -133,6 +133,30 @@ def shape(D, phi, points):
     with torch.no_grad():
         d, f = D(points).reshape(-1), phi(points).reshape(-1)
     return SimpleNamespace(match=explained(d, f), linear=explained(points, d))
+
+
+def critic_table(critics, w1):
+    """The critics ``{name: fit_critic result}`` as a text table (``tables.table``), after the exact W_1 ``w1``: each
+    critic's W_1 estimate, the estimate over ``w1``, its ``lipconstant``, the estimate over its lipconstant, and the
+    norm of the gradient it sends to the generator's parameters."""
+    head = ["critic", "W1 estimate", "estimate/W1", "lipconstant", "estimate/lip", "grad to G"]
+    rows = [["exact (POT)", w1, 1.0, None, None, None]]
+    rows += [[name, r.w1, r.w1 / w1, r.lip, r.w1 / r.lip, r.grad_G] for name, r in critics.items()]
+    return tables.table(head, rows, formats=dict.fromkeys(head[1:], ".3g") | {"estimate/lip": ".3f"})
+
+
+def shape_table(fits):
+    """``shape`` results ``{name: namespace(match, linear)}`` as a text table of percentages.
+
+    >>> from types import SimpleNamespace as N
+    >>> print(shape_table({"linear critic": N(match=0.64, linear=1.0)}))
+    critic         share of phi reproduced  linear share of the critic
+    -------------  -----------------------  --------------------------
+    linear critic                    64.0%                      100.0%
+    """
+    head = ["critic", "share of phi reproduced", "linear share of the critic"]
+    rows = [[name, f.match, f.linear] for name, f in fits.items()]
+    return tables.table(head, rows, formats=dict.fromkeys(head[1:], ".1%"))
 
 
 def toy_wgan(mode, toy="8gaussians", c=0.01, lam=0.1, steps=1000, width=512, depth=3, act="relu", n_critic=5,

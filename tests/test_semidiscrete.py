@@ -213,3 +213,20 @@ def test_grad_ot_matches_finite_differences_of_pot_on_a_square_generator():
         fd = [(semidiscrete.exact_ot(square(theta + eps * e, z), y, nu)[0] - semidiscrete.exact_ot(square(theta - eps * e, z), y, nu)[0])
               / (2 * eps) for e in torch.eye(2, dtype=torch.float64)]
         assert np.linalg.norm(grad.numpy() - fd) < 3e-3 * np.linalg.norm(fd), (grad, fd)
+
+
+def test_map_cost_is_the_cost_of_t_psi_and_the_recorder_keeps_frames():
+    # T_psi at psi = 0 sends each point to its nearest y: cost = mean squared distance, image = cell masses
+    x, y = torch.tensor([[0.1, 0.0], [0.8, 0.0], [0.9, 0.3]]), torch.tensor([[0.0, 0.0], [1.0, 0.0]])
+    cost, image = semidiscrete.map_cost(torch.zeros(2), x, y)
+    assert cost == pytest.approx((0.01 + 0.04 + 0.1) / 3) and torch.allclose(image, torch.tensor([1 / 3, 2 / 3]))
+    cost, image = semidiscrete.map_cost(torch.tensor([10.0, 0.0]), x, y)   # a large psi_1 pulls all to y_1
+    assert torch.equal(image, torch.tensor([1.0, 0.0])) and cost == pytest.approx((0.01 + 0.64 + 0.9) / 3)
+    G = nets.ToyGenerator(width=16)
+    z, y3 = G.noise(64, seed=0), torch.tensor([[0.0, 0.0], [1.0, 1.0], [-1.0, 1.0]])
+    frames, record = sdwgan.recorder(G, z, y3, every=2)
+    run = sdwgan.semi_discrete_wgan(G, y3, steps=5, psi_steps=2, gamma=1.0, batch=16, callback=record, progress=False)
+    assert [f[0] for f in frames] == [0, 1, 2, 4] and torch.equal(frames[0][1], torch.zeros(3))
+    assert run.D.psi.abs().sum() > 0 and frames[1][1].abs().sum() > 0             # psi left 0 from step 1
+    with torch.no_grad():
+        assert frames[-1][3] == pytest.approx(semidiscrete.exact_ot(frames[-1][2], y3)[0])

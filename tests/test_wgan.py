@@ -139,3 +139,12 @@ def test_toy_wgan_modes_and_architectures():
     assert abs(h.d_loss[0]) < 0.1
     with pytest.raises(ValueError, match="mode"):
         wgan.toy_wgan("hinge", steps=1)
+
+
+def test_critic_table_lists_the_exact_w1_first_and_each_ratio():
+    from types import SimpleNamespace as N
+    table = wgan.critic_table({"clip c=0.01": N(w1=0.002, lip=0.004, grad_G=0.003)}, 2.0)
+    head, rule, exact, clip = table.splitlines()
+    assert head.split()[:3] == ["critic", "W1", "estimate"] and set(rule) <= {"-", " "}
+    assert exact.split() == ["exact", "(POT)", "2", "1"]
+    assert clip.split() == ["clip", "c=0.01", "0.002", "0.001", "0.004", "0.500", "0.003"]
