@@ -21,6 +21,7 @@ import mathjax   # the django-static-mathjax package (the site extra): MathJax's
 
 import gankit
 from gankit.notebooks import RELEASE, REPO, WIDGET_VIEW, colab_url
+from gankit.verdicts import RECORD
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = os.environ.get("GANKIT_SITE_SOLUTIONS", "") not in ("", "0")
@@ -77,12 +78,14 @@ WIDGET_NOTE = ('<p class="gankit-widget-note"><em>In Jupyter or Colab, a slider 
                'this page shows the figure as the notebook\'s run stored it.</em></p>')
 
 
-def without_widgets(text):
-    """A notebook's JSON with each widget view replaced by a note and the widget state dropped."""
+def for_the_page(text):
+    """A notebook's JSON as a page shows it: each widget view replaced by a note, the widget state dropped, and a
+    check's record (``gankit.verdicts.RECORD``, read by grading) dropped beside the line it shows."""
     nb = json.loads(text)
     nb.get("metadata", {}).pop("widgets", None)
     for cell in nb["cells"]:
         for i, out in enumerate(cell.get("outputs", [])):
+            out.get("data", {}).pop(RECORD, None)
             if WIDGET_VIEW in out.get("data", {}):
                 cell["outputs"][i] = {"output_type": "display_data", "metadata": {},
                                       "data": {"text/html": WIDGET_NOTE}}
@@ -93,7 +96,7 @@ def source_read(app, docname, source):
     if docname == root_doc:
         source[0] += toctree()
     elif docname.split("/")[0] in FOLDERS:
-        source[0] = without_widgets(source[0])
+        source[0] = for_the_page(source[0])
 
 
 def run_banner(app, pagename, templatename, context, doctree):
