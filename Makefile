@@ -3,6 +3,7 @@
 #   make test   set up .venv and run the whole test suite (what CI runs)
 PY      := .venv/bin/python
 STAMP   := .venv/.installed
+SITE_STAMP := .venv/.site-installed
 # The kit's MNIST folder: GANKIT_DATA if set, else the course machines' shared copy when present,
 # else the kit downloads MNIST into ~/.cache/gankit the first time.
 GANKIT_DATA ?= $(if $(wildcard ../shared/data/MNIST/raw),$(abspath ../shared/data),)
@@ -12,7 +13,7 @@ export GANKIT_DATA
 CHROMIUM := chromium=156.* chromium-driver=156.*
 SELENIUM := selenium==4.51.0
 
-.PHONY: lab test browser-test browser-deps setup notebooks exercises grade release
+.PHONY: lab test test-code test-pages browser-test browser-deps setup notebooks exercises grade release
 
 setup: $(STAMP)
 
@@ -27,16 +28,24 @@ lab: $(STAMP)
 # Every pytest line below prints its 15 slowest tests, so that the slow ones stay visible.
 PYTEST  := $(PY) -m pytest -q --durations=15
 
-# Library tests, with every exercise and solution notebook run once in quick mode (tests/conftest.py, run_once:
-# no cell may raise, the solutions must print their stored outputs, as `pytest --nbval` checks; grading and the
-# student release read that run), then the doctests, the lecture notebooks in quick mode (loosely: they train
-# with random numbers), then JupyterLab and the course site in headless Chromium.
-test: $(STAMP)
-	GANKIT_QUICK=1 $(PYTEST) tests
-	$(PYTEST) --doctest-modules gankit
-	$(if $(wildcard notebooks/*.ipynb),GANKIT_QUICK=1 $(PYTEST) --nbval-lax $(wildcard notebooks/*.ipynb))
-	$(MAKE) browser-test
-	$(MAKE) site-test
+# Two lanes side by side, one CPU thread each (the machines have 2 cores; torch alone would take both):
+# - the code: library tests, with every exercise and solution notebook run once in quick mode (tests/conftest.py,
+#   run_once: no cell may raise, the solutions must print their stored outputs, as `pytest --nbval` checks; grading
+#   and the student release read that run), then the doctests;
+# - the pages: the lecture notebooks in quick mode, those with a widget in JupyterLab in headless Chromium (which
+#   runs every cell and checks figures and sliders), the others with nbval (loosely: they train with random
+#   numbers); then the course site in headless Chromium.
+test: $(STAMP) browser-deps $(SITE_STAMP)
+	$(MAKE) -j2 --output-sync=target test-code test-pages
+
+test-code: $(STAMP)
+	GANKIT_QUICK=1 OMP_NUM_THREADS=1 $(PYTEST) tests
+	OMP_NUM_THREADS=1 $(PYTEST) --doctest-modules gankit
+
+test-pages: $(STAMP) browser-deps $(SITE_STAMP)
+	GANKIT_QUICK=1 OMP_NUM_THREADS=1 $(PYTEST) --nbval-lax $(shell $(PY) tests/browser_tools.py --without-widgets)
+	GANKIT_QUICK=1 OMP_NUM_THREADS=1 $(PYTEST) -rs tests/browser
+	OMP_NUM_THREADS=1 $(PYTEST) -rs tests/site
 
 # JupyterLab in headless Chromium: runs every notebook that has a widget in quick mode, checks that figures
 # and sliders render. Screenshots in tests/artifacts/.
@@ -66,7 +75,6 @@ grade: $(STAMP)
 # make site SOLUTIONS=1 puts the worked solutions in too. docs/publish-site.yml publishes it on GitHub Pages.
 .PHONY: site site-test
 SOLUTIONS ?=
-SITE_STAMP := .venv/.site-installed
 $(SITE_STAMP): $(STAMP) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[site]'
 	touch $(SITE_STAMP)

@@ -63,3 +63,13 @@ def curve_end(meta):
     change = round(trend(meta["fid_per_epoch"]), 2)
     verdict = {True: ", flat", False: ", not flat"}.get(meta.get("flat"), "")
     return (f"{change:+.0%}" if change else "0%") + f" per {TREND_PER} epochs" + verdict
+
+
+def samples(meta):
+    """How many samples each MNIST-FID of a run's stored curve was measured on: ``meta["fid_samples"]``; runs
+    stored before the kit recorded it (the MLP runs) used 2,000.
+
+    >>> samples({"fid_samples": 5000}), samples({})
+    (5000, 2000)
+    """
+    return meta.get("fid_samples", 2000)

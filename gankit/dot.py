@@ -29,8 +29,12 @@ The paper's settings: SGD lr 0.01, 10 to 100 updates (images, latent space); Ada
 (2D toys, target space; its 2D demo averages K_eff over 10 draws, its image script uses one draw).
 Tanaka's Theorem 2 is another result: the GAN objective with the logistic, hinge or identity loss and a gradient
 penalty bounds K (E_nu[D/K] - E_{mu_theta}[D/K]) from below, so training D raises a lower bound of the dual of W_1.
-Reading D / K_eff as a Kantorovich potential needs D to be K_eff-Lipschitz, which a WGAN-GP critic roughly is;
-an R1 penalty (on real data only) does not make a GAN discriminator Lipschitz, so for it DOT is a heuristic.
+Reading D / K_eff as a Kantorovich potential needs D / K_eff to be 1-Lipschitz, i.e. D to be K_eff-Lipschitz. A
+WGAN-GP critic is pushed towards slope 1 (not K_eff) between real and generated samples, and an R1 penalty (on real
+data only) does not make a GAN discriminator Lipschitz: samples move exactly where D / K_eff has slope above 1
+(``slope`` measures it), where that hypothesis fails, so on trained networks DOT is a heuristic.
+The author's errata (2023) replaces "=" by "in" in Theorem 1's T(y) = argmin and notes, after Song et al. (2020),
+that the segment from y to T(y) lies in the argmin; for W_1 the set is the whole ray (``minimisers``).
 
 References: Tanaka, Discriminator optimal transport, NeurIPS 2019 (arXiv:1910.06832); for optimal maps of W_1
 and transport rays, Santambrogio, Optimal Transport for Applied Mathematicians, 2015, chapter 3.
@@ -61,6 +65,19 @@ def lipschitz_ratio(f, u, v):
         raise ValueError(f"pairs need the same shapes, got {tuple(u.shape)} and {tuple(v.shape)}")
     with torch.no_grad():
         return float(((f(u) - f(v)).abs().reshape(-1) / (u - v).flatten(1).norm(dim=1)).max())
+
+
+def slope(f, x):
+    """||grad_x f(x)||_2 per sample (N,): the local slope of f at each point, to compare with K_eff (DOT moves a
+    sample when the slope of f / K_eff exceeds 1 there).
+
+    >>> slope(lambda x: x @ torch.tensor([3.0, 4.0]), torch.zeros(2, 2))
+    tensor([5., 5.])
+    """
+    x = x.detach().clone().requires_grad_(True)
+    with torch.enable_grad():
+        (g,) = torch.autograd.grad(f(x).sum(), x)
+    return g.flatten(1).norm(dim=1).detach()
 
 
 def K_eff(G, D, space="target", pairs=100, seed=0):

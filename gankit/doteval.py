@@ -2,20 +2,15 @@ r"""DOT evaluated (notebook 06): what its updates do to a generator's samples, m
 
 ``measure`` follows one DOT run update by update (``dot.latent`` or ``dot.target`` with ``keep=``): MNIST-FID,
 precision, recall, and the share of samples whose digit (the kit's classifier) changed since update 0, the
-mark of samples that moved to another digit rather than sharpened. ``scores`` measures several ways of making
-samples (the baseline and post-processing methods, ``results.improve``) on the same seeds, so that each score
-has its spread over seeds and two methods compare by ``spread.compare``. The figures draw both, and the 2D
-picture of target-space DOT (arrows y -> T(y) over the critic).
+mark of samples that moved to another digit rather than sharpened. The figures draw it, and the 2D picture of
+target-space DOT (arrows y -> T(y) over the critic). The methods compared over seeds: ``gankit.results``.
 """
-import time
-
 import matplotlib.pyplot as plt
 import torch
 
-from . import data, metrics, plots, results, tables, toys
+from . import data, metrics, plots, tables, toys
 from .nets import batched
 from .semidiscrete import exact_ot
-from .spread import Spread
 
 
 # ----------------------------------------------------------------------------- 25 gaussians
@@ -117,51 +112,3 @@ def grids(images, title=""):
     for ax, (name, x) in zip(axes[0], images.items()):
         plots.grid(x, nrow=4, ax=ax, title=f"{title}: {name}" if title else name)
     return axes
-
-
-# ----------------------------------------------------------------------------- MNIST: methods over seeds
-
-METRICS = {"fid": "MNIST-FID", "kid": "MNIST-KID", "precision": "precision", "recall": "recall"}  # key: name
-KID_SUBSETS = 20   # MNIST-KID: the mean of the unbiased MMD^2 over 20 random subsets (the seeds give its spread)
-
-
-def scores(samplers, real_features, n, seeds):
-    """Each way of making samples (name -> ``sampler(n, seed)`` returning n images) on each of ``seeds``, measured
-    against ``real_features`` (``metrics.report``; MNIST-KID over ``KID_SUBSETS`` subsets of min(n, 1000)):
-    {name: {"fid", "kid", "precision", "recall": Spread over the seeds (n per seed),
-    "seconds": wall time per 1000 samples, sampling only}}. The same seed gives every method the same latent codes
-    where it uses them (``results.improve``), so differences compare paired (``spread.compare``)."""
-    out = {}
-    for name, sampler in samplers.items():
-        values, seconds = {k: [] for k in METRICS}, 0.0
-        for seed in seeds:
-            t0 = time.perf_counter()
-            x = sampler(n, seed)
-            seconds += time.perf_counter() - t0
-            if len(x) != n:
-                raise RuntimeError(f"{name} gave {len(x)} samples instead of {n} (seed {seed})")
-            r = metrics.report(x, real_features=real_features)
-            values["kid"].append(metrics.kid_features(metrics.features(x), real_features, subsets=KID_SUBSETS,
-                                                      seed=seed)[0])
-            for k in ("fid", "precision", "recall"):
-                values[k].append(r[k])
-        out[name] = {k: Spread.of(v, n, seeds, METRICS[k]) for k, v in values.items()}
-        out[name]["seconds"] = 1000 * seconds / (n * len(seeds))
-    return out
-
-
-def score_table(scores_by_model):
-    """{model: ``scores``} as a text table, each score mean ± std over the seeds."""
-    rows = [[model, name] + [s[k].pm() for k in METRICS] + [s["seconds"]]
-            for model, by_method in scores_by_model.items() for name, s in by_method.items()]
-    return tables.table(["generator", "method", *METRICS.values(), "s / 1000"], rows, formats={"s / 1000": ".2f"})
-
-
-def methods(ck, held_out=None):
-    """The samplers ``sampler(n, seed)`` of ``results.METHODS`` for a model ``ck`` (``.G``, ``.D``, and for DRS the
-    further-trained ``.D_drs`` when it has one: ``drs_mnist.load``), each with the settings ``results.DEFAULTS``
-    (``results.improve``; DRS calibrated on ``held_out`` real images), as ``results.compare`` runs them."""
-    def sampler(m):
-        D = getattr(ck, "D_drs", ck.D) if m == "DRS" else ck.D
-        return lambda n, seed: results.improve(m, ck.G, D, n, seed=seed, held_out=held_out)[0]
-    return {m: sampler(m) for m in results.METHODS}

@@ -11,7 +11,7 @@ The digits each step sees (no step sees the digits that judge it):
   its start is the end-of-training discriminator calibrated on the last 5,000 training digits and folded into it
   (``drs.fold``), and its logistic loss on those 5,000 against 5,000 fixed samples is recorded along the way;
 - DRS's calibration (both variants): the last 2,000 MNIST test digits against 2,000 fresh samples, as
-  ``results.closing_comparison``;
+  ``results.closing``;
 - the scores: the other 8,000 test digits are the reference of MNIST-FID, KID, precision and recall.
 
 ``dcgan_adam``'s discriminator was trained with R1; ``wgan_gp`` has a critic, not a discriminator: its further

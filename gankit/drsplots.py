@@ -76,6 +76,6 @@ def held_out_losses(models, ax=None):
     for label, ck in models.items():
         ax.plot(*zip(*ck.drs_meta["held_out_loss"]), "o-", label=label)
     ax.axhline(2 * np.log(2), color="k", ls="--", lw=0.8, label="2 log 2: cannot tell")
-    ax.set(xlabel="further-training step", ylabel="logistic loss on held-out digits")
+    ax.set(xlabel="further-training step", ylabel="logistic loss, last 5,000 training digits")
     ax.legend(fontsize=8)
     return ax

@@ -145,7 +145,7 @@ def voronoi(y, **kw):
 
 def asgd_convergence(history, W, nu=None, axes=None, label=None):
     """Two panels from an ``semidiscrete.asgd`` history recorded with ``x_eval``: W - H(psi_k) on log-log axes with a
-    reference slope log(k)/sqrt(k), the rate of Genevay et al. (scaled to the first point: a slope to compare with,
+    reference slope log(k + 1)/sqrt(k), the rate of Genevay et al. (scaled to the first point: a slope to compare with,
     not a bound), and the cell masses J * mu(L_psi_k(y_j)) (their median, 5-95% and min-max bands: all should reach
     1 = J * nu_j for uniform nu)."""
     if axes is None:
@@ -153,8 +153,8 @@ def asgd_convergence(history, W, nu=None, axes=None, label=None):
     k = np.asarray(history.k, dtype=float)
     gap = np.maximum(W - np.asarray(history.H), 1e-12)
     axes[0].loglog(k, gap, label=label or "W - H(psi_k)")
-    ref = np.log(k + 1) / np.sqrt(k)
-    axes[0].loglog(k, ref * gap[0] / ref[0], "k--", lw=1, label="reference slope log(k) / sqrt(k)")
+    ref = np.log(k + 1) / np.sqrt(k)   # log(k + 1): finite at k = 1
+    axes[0].loglog(k, ref * gap[0] / ref[0], "k--", lw=1, label="reference slope log(k + 1) / sqrt(k)")
     axes[0].set_xlabel("ASGD step k")
     axes[0].set_ylabel("W - H(psi_k)")
     axes[0].legend(fontsize=8)

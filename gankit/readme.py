@@ -4,9 +4,10 @@
     python -m gankit.readme --write    # and replace the block between the markers in README.md,
                                        # and save each notebook's README figure in docs/figures/
 
-Generators: every shipped GAN checkpoint, measured by ``gankit.metrics.report`` on 10,000 samples against
-the 10,000 MNIST test digits, with the training time and command stored in the checkpoint. The closing comparison
-of the post-processing methods (``gankit.results``). Notebooks: the lecture-mode and quick-mode wall times that
+Generators: every shipped GAN checkpoint, its MNIST-FID and KID as stored by ``python -m gankit.spread`` (mean ±
+std over seeds), the other columns measured by ``gankit.metrics.report`` on one draw (seed 0) of as many samples
+against the 10,000 MNIST test digits, with the training time and command stored in the checkpoint. The closing
+comparison of the post-processing methods as stored by ``python -m gankit.results``. Notebooks: the lecture-mode and quick-mode wall times that
 ``python -m gankit.notebooks`` recorded in each notebook. Figures: the first image stored by the cell tagged
 ``readme`` in each notebook (its lecture-mode output). Every sample size and machine the block names is the one
 measured (``budget.machine``, the timings' records), not a constant.
@@ -19,8 +20,9 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-from . import budget, checkpoints, data, metrics, results, tables
+from . import budget, checkpoints, data, metrics, results, spread, tables
 from .curves import TREND_EPOCHS, TREND_PER, curve_end
+from .curves import samples as curve_samples_of
 from .notebooks import colab_url
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
@@ -36,15 +38,17 @@ def training_time(name, meta):
     return f"{b.epochs} epochs x {b.epoch_seconds:.0f} s = {b.minutes:.0f} min"
 
 
-GENERATOR_COLUMNS = {"checkpoint": "", "MNIST-FID": ".1f", "classes covered": "", "largest class": ".0%",
+GENERATOR_COLUMNS = {"checkpoint": "", "MNIST-FID": "", "MNIST-KID": "", "classes covered": "", "largest class": ".0%",
                      "confident": ".0%", "precision": ".3f", "recall": ".3f", "training": "", "curve at the end": "",
                      "command": ""}   # column -> format
 
 
-def generator_table(n=10000):
-    """One Markdown row per shipped generator: MNIST-FID, classes covered, precision, recall, training, how its curve
-    ended. Returns (the table, what was measured: ``samples`` per generator, test ``digits``, the sample sizes of the
-    stored curves ``curve_samples``)."""
+def generator_table():
+    """One Markdown row per shipped generator: stored MNIST-FID and KID (mean ± std over seeds), classes covered,
+    precision, recall (seed 0, as many samples), training, how its curve ended. Returns (the table, what was
+    measured: ``samples`` per seed, ``seeds``, test ``digits``, the sample sizes of the stored curves ``curve_samples``)."""
+    blob = spread.load()
+    n = blob["n"]
     x_test = data.mnist(train=False)[0][:n]
     f_test = metrics.features(x_test)
     rows, samples, curve_samples = [], set(), set()
@@ -53,13 +57,14 @@ def generator_table(n=10000):
         if not hasattr(ck, "G"):
             continue
         x = ck.G.sample(n, seed=0)
-        r = metrics.report(x, x_test, real_features=f_test)
-        rows.append([f"`{name}`", r["fid"], r["classes_covered"], r["max_class_share"], r["confident_share"],
+        r, scored = metrics.report(x, x_test, real_features=f_test), spread.stored(name)
+        rows.append([f"`{name}`", scored["fid"].pm(), scored["kid"].pm(), r["classes_covered"], r["max_class_share"], r["confident_share"],
                      r["precision"], r["recall"], training_time(name, ck.meta), curve_end(ck.meta),
                      f"`{ck.meta['command']}`"])
         samples.add(len(x))
-        curve_samples.add(ck.meta.get("fid_samples"))
-    measured = SimpleNamespace(samples=sorted(samples), digits=len(x_test), curve_samples=sorted(curve_samples - {None}))
+        curve_samples.add(curve_samples_of(ck.meta))
+    measured = SimpleNamespace(samples=sorted(samples), seeds=len(blob["seeds"]), digits=len(x_test),
+                               curve_samples=sorted(curve_samples))
     return tables.table(list(GENERATOR_COLUMNS), rows, formats=GENERATOR_COLUMNS, markdown=True), measured
 
 
@@ -106,19 +111,20 @@ def block():
     """README's results block, from the shipped checkpoints and notebooks, measured now."""
     classifier = checkpoints.load("classifier").meta
     generators, m = generator_table()
-    rows, caption = results.closing_comparison(progress=False)
+    closing = results.stored()
     return "\n".join([
         START,
-        f"Generators ({words(m.samples)} samples against the {m.digits:,} MNIST test digits; classifier test accuracy "
+        f"Generators ({words(m.samples)} samples against the {m.digits:,} MNIST test digits; MNIST-FID and KID: mean ± "
+        f"std over {m.seeds} seeds (`python -m gankit.spread`), the other columns: seed 0; classifier test accuracy "
         f"{classifier['test_accuracy']:.2%}; training times: one epoch timed alone on {hardware()}, times the "
         f"epochs trained; curve at the end: the line through the last {TREND_EPOCHS} epochs of the MNIST-FID curve "
         f"stored during training, {words(m.curve_samples)} samples each, its change per {TREND_PER} epochs):",
         "",
         generators,
         "",
-        f"Notebook 06's closing comparison ({caption}):",
+        f"Notebook 06's closing comparison ({results.caption(closing)}):",
         "",
-        results.comparison_table(rows),
+        results.comparison_table(closing),
         "",
         f"Notebook wall times (`python -m gankit.notebooks`) on {budget.machine()}:",
         "",

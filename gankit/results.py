@@ -1,22 +1,28 @@
 """The closing comparison: each way of post-processing a trained GAN's samples (DRS, DOT) applied to the same
-generator, measured on the same number of samples, timed.
+generator on the same seeds, measured at one sample size, with its spread over the seeds, timed.
 
-    python -m gankit.results            # the closing comparison on the shipped checkpoints (10,000 samples each)
+    python -m gankit.results            # score the shipped generators (N samples x SEEDS), store checkpoints/closing.json
+    python -m gankit.results --table    # print the stored comparison as README's Markdown table
 
-``compare`` runs the methods of ``METHODS`` on models (e.g. checkpoints) with the settings ``DEFAULTS`` and measures
-each one's samples with ``gankit.metrics.report``; ``comparison_table`` writes its rows as Markdown;
-``closing_comparison`` is the table notebook 06 closes on and README shows (``gankit.readme``).
+``improve`` runs one method of ``METHODS`` with the settings ``DEFAULTS``; ``scores`` measures several samplers on
+the same seeds (the same seed gives every method the same latent codes where it uses them, so two methods compare
+paired, ``spread.compare``); ``closing`` is that for the shipped generators, which notebook 06 and README load
+back with ``stored``; ``comparison_table`` writes it, each method's MNIST-FID set against its generator's baseline by
+the verdict rule (beyond the noise when |d| > 2 SE).
 """
 import argparse
+import json
 import sys
 import time
 
+import torch
 from tqdm.auto import tqdm
 
-from . import data, dot, drs, drs_mnist, metrics, tables
+from . import __version__, checkpoints, data, dot, drs, drs_mnist, metrics, tables
 from .budget import machine
 from .mode import steps
 from .nets import batched
+from .spread import SEEDS, Spread, compare, percent
 
 # The one setting of each method, for the notebooks and README (burn-in and update counts shrink in quick mode).
 DEFAULTS = dict(
@@ -25,6 +31,12 @@ DEFAULTS = dict(
     dot_latent=dict(steps=steps(lecture=10, quick=2), lr=0.01, optimizer="sgd", prior="gaussian"),
 )
 METHODS = ("baseline", "DRS", "DOT target", "DOT latent")
+METRICS = {"fid": "MNIST-FID", "kid": "MNIST-KID", "precision": "precision", "recall": "recall"}  # key: name
+KID_SUBSETS = 20   # MNIST-KID: the mean of the unbiased MMD^2 over 20 random subsets (the seeds give its spread)
+N = 2000           # samples per seed in the stored comparison: about 25 CPU-minutes for two generators, 5 seeds
+MODELS = {"vanilla GAN": "dcgan_adam", "WGAN-GP": "wgan_gp"}
+CLOSING = checkpoints.FOLDER / "closing.json"
+COMMAND = "python -m gankit.results"
 
 
 def improve(method, G, D, n, seed=0, held_out=None, settings=None, progress=False):
@@ -45,67 +57,121 @@ def improve(method, G, D, n, seed=0, held_out=None, settings=None, progress=Fals
     raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
 
 
-def compare(models, real_features, n=10000, held_out=None, methods=METHODS, settings=None, seed=0, progress=True):
-    """Each method on each model (name -> object with ``.G`` and ``.D``, e.g. a checkpoint, and for DRS ``.D_drs``
-    if it has one: ``drs_mnist.load``): n post-processed
-    samples measured by ``metrics.report`` against ``real_features`` (features of real test images), timed.
-    ``settings`` maps a method to its keyword arguments (see ``DEFAULTS``).
-
-    Every method must deliver exactly n samples (RuntimeError otherwise), so that every row is measured at the
-    same sample size. Returns a list of rows (dicts): model, method, fid, change (relative to the model's baseline, when it was
-    run first), precision, recall, classes_covered, acceptance (DRS only), n, seconds_per_1000 (wall time to
-    produce the samples, per 1000).
-    """
+def methods(ck, held_out=None, settings=None, which=METHODS):
+    """The samplers ``sampler(n, seed) -> (images, acceptance or None)`` of ``which`` for a model ``ck`` (``.G``,
+    ``.D``, and for DRS the further-trained ``.D_drs`` when it has one: ``drs_mnist.load``), each through ``improve``
+    with ``settings`` (method -> keyword arguments; default ``DEFAULTS``; DRS calibrated on ``held_out``)."""
     settings = settings or {}
-    rows, base = [], {}
-    for name, method in tqdm([(m, k) for m in models for k in methods], desc="compare", disable=not progress, leave=False):
-        t0 = time.perf_counter()
-        m = models[name]
-        D = getattr(m, "D_drs", m.D) if method == "DRS" else m.D     # DRS: the further-trained one, when given
-        x, rate = improve(method, m.G, D, n, seed=seed, held_out=held_out, settings=settings.get(method))
-        seconds = time.perf_counter() - t0
-        if len(x) != n:   # e.g. DRS stopped at max_proposals: a smaller set would be measured on other terms
-            raise RuntimeError(f"{method} gave {len(x)} samples instead of {n} ({name}): every row must have the same "
-                               "sample size; for DRS raise max_proposals or lower the percentile")
-        r = metrics.report(x, real_features=real_features)
-        if method == "baseline":
-            base[name] = r["fid"]
-        rows.append(dict(model=name, method=method, fid=r["fid"],
-                         change=r["fid"] / base[name] - 1 if name in base and method != "baseline" else None,
-                         precision=r["precision"], recall=r["recall"], classes_covered=r["classes_covered"],
-                         acceptance=rate, n=len(x), seconds_per_1000=1000 * seconds / len(x)))
-    return rows
+
+    def sampler(m):
+        D = getattr(ck, "D_drs", ck.D) if m == "DRS" else ck.D
+        return lambda n, seed: improve(m, ck.G, D, n, seed=seed, held_out=held_out, settings=settings.get(m))
+    return {m: sampler(m) for m in which}
 
 
-COLUMNS = {"generator": ("model", ""), "method": ("method", ""), "MNIST-FID": ("fid", ".2f"),
-           "change": ("change", "+.1%"), "precision": ("precision", ".3f"), "recall": ("recall", ".3f"),
-           "classes covered": ("classes_covered", ""), "accepted": ("acceptance", ".1%"),
-           "s / 1000 samples": ("seconds_per_1000", ".2f")}   # a column of comparison_table: (key of a row, format)
+def scores(samplers, real_features, n, seeds=SEEDS, progress=False):
+    """Each way of making samples (name -> ``sampler(n, seed)`` returning n images, or (images, acceptance)) on each
+    of ``seeds``, measured against ``real_features`` (``metrics.report``; MNIST-KID over ``KID_SUBSETS`` subsets of
+    min(n, 1000)): {name: {"fid", "kid", "precision", "recall": Spread over the seeds (n per seed),
+    "acceptance": mean acceptance rate or None, "seconds": wall time per 1000 samples, sampling only}}.
+
+    Every sampler must give exactly n samples (RuntimeError otherwise): every score is at the same sample size."""
+    out = {}
+    for name, sampler in tqdm(samplers.items(), desc="methods", disable=not progress, leave=False):
+        values, rates, seconds = {k: [] for k in METRICS}, [], 0.0
+        for seed in seeds:
+            t0 = time.perf_counter()
+            x = sampler(n, seed)
+            seconds += time.perf_counter() - t0
+            x, rate = x if isinstance(x, tuple) else (x, None)
+            if len(x) != n:   # e.g. DRS stopped at max_proposals: a smaller set would be measured on other terms
+                raise RuntimeError(f"{name} gave {len(x)} samples instead of {n} (seed {seed}): every score must have "
+                                   "the same sample size; for DRS raise max_proposals or lower the percentile")
+            r = metrics.report(x, real_features=real_features)
+            r["kid"] = metrics.kid_features(metrics.features(x), real_features, subsets=KID_SUBSETS, seed=seed)[0]
+            for k in METRICS:
+                values[k].append(r[k])
+            rates.append(rate)
+        out[name] = {k: Spread.of(v, n, seeds, METRICS[k]) for k, v in values.items()}
+        out[name]["acceptance"] = None if None in rates else sum(rates) / len(rates)
+        out[name]["seconds"] = 1000 * seconds / (n * len(seeds))
+    return out
 
 
-def comparison_table(rows, markdown=True):
-    """The rows of ``compare`` as a Markdown table (``gankit.tables``; plain text with ``markdown=False``)."""
-    return tables.table(list(COLUMNS), [[r[key] for key, _ in COLUMNS.values()] for r in rows],
-                        formats={c: f for c, (_, f) in COLUMNS.items()}, markdown=markdown)
-
-
-def closing_comparison(n=10000, models=("dcgan_adam", "wgan_gp"), held_out=2000, progress=True):
-    """The closing table for the shipped checkpoints ``models``: each method on n samples, measured against the
-    MNIST test digits except the last ``held_out``, which calibrate DRS. Returns (rows of ``compare``, caption)."""
+def closing(n=N, seeds=SEEDS, models=MODELS, held_out=2000, progress=True):
+    """The closing comparison of the shipped generators ``models`` (label -> checkpoint name): every method of
+    ``METHODS`` on n samples per seed, measured against the MNIST test digits except the last ``held_out``, which
+    calibrate DRS (its discriminator trained further against the final generator, ``drs_mnist``). Returns what
+    ``python -m gankit.results`` stores: {"n", "seeds", "settings", "machine", ..., "scores": {label: ``scores``}}."""
     x_test = data.mnist(train=False)[0]
     x_cal, x_ref = x_test[-held_out:], x_test[:-held_out]
-    rows = compare({name: drs_mnist.load(name) for name in models}, metrics.features(x_ref), n=n, held_out=x_cal,
-                   progress=progress)
-    caption = (f"{rows[0]['n']:,} samples per method against {len(x_ref):,} MNIST test digits; DRS with the "
-               f"discriminator trained further against the final generator, calibrated on the other {len(x_cal):,}; timed on {machine()}; settings `gankit.results.DEFAULTS` = `{DEFAULTS}`")
-    return rows, caption
+    f_ref, t0 = metrics.features(x_ref), time.perf_counter()
+    out = {label: scores(methods(drs_mnist.load(name), held_out=x_cal), f_ref, n, seeds, progress)
+           for label, name in tqdm(models.items(), desc="generators", disable=not progress)}
+    return {"command": COMMAND, "kit_version": __version__, "n": n, "seeds": list(seeds), "models": dict(models),
+            "reference": f"the first {len(x_ref):,} MNIST test digits (the last {len(x_cal):,} calibrate DRS)",
+            "settings": DEFAULTS, "kid_subsets": KID_SUBSETS, "machine": machine(), "threads": torch.get_num_threads(),
+            "seconds": round(time.perf_counter() - t0), "scores": _plain(out)}
+
+
+def _plain(by_model):
+    """Spreads as their per-seed values, for the JSON file."""
+    return {label: {m: {k: (list(v.values) if isinstance(v, Spread) else v) for k, v in s.items()}
+                    for m, s in by_method.items()} for label, by_method in by_model.items()}
+
+
+def stored(path=CLOSING, blob=None):
+    """The stored closing comparison (or ``blob``, what ``closing`` returns): the file's fields, with "scores" as
+    {label: {method: {"fid", "kid", "precision", "recall": Spread, "acceptance", "seconds"}}}."""
+    if blob is None:
+        if not path.exists():
+            raise FileNotFoundError(f"no stored closing comparison ({path.name}); make it with: {COMMAND}")
+        blob = json.loads(path.read_text())
+    n, seeds = blob["n"], blob["seeds"]
+    spread = lambda key, v: Spread.of(v, n, seeds, METRICS[key]) if key in METRICS else v   # noqa: E731
+    return {**blob, "scores": {label: {m: {k: spread(k, v) for k, v in s.items()} for m, s in by_method.items()}
+                               for label, by_method in blob["scores"].items()}}
+
+
+def verdicts(S, metric="fid"):
+    """{(label, method): ``spread.compare`` of each method against its generator's baseline on ``metric``}."""
+    return {(label, m): compare(s["baseline"][metric], s[m][metric], f"{label} baseline", m,
+                                lower_is_better=metric in ("fid", "kid"))
+            for label, s in S["scores"].items() for m in s if m != "baseline"}
+
+
+def comparison_table(S, markdown=True):
+    """The stored comparison ``S`` (``stored``) as a table: each score mean ± std over the seeds, the change of
+    MNIST-FID from the baseline with the verdict (beyond / within the noise), acceptance and seconds per 1,000."""
+    v, rows = verdicts(S), []
+    for label, by_method in S["scores"].items():
+        for m, s in by_method.items():
+            change = "" if m == "baseline" else (f"{percent(v[label, m].rel)}, "
+                                                 f"{'beyond' if v[label, m].beyond else 'within'} the noise")
+            rows.append([label, m, *(s[k].pm() for k in METRICS), change, s["acceptance"], s["seconds"]])
+    return tables.table(["generator", "method", *METRICS.values(), "MNIST-FID change", "accepted", "s / 1000 samples"],
+                        rows, formats={"accepted": ".1%", "s / 1000 samples": ".2f"}, markdown=markdown)
+
+
+def caption(S):
+    """What the stored comparison ``S`` measured, in one sentence (README's and notebook 06's caption)."""
+    return (f"{S['n']:,} samples per method on each of {len(S['seeds'])} seeds (mean ± std over the seeds) against "
+            f"{S['reference']}; DRS with the discriminator trained further against the final generator; a change "
+            f"is beyond the noise when it exceeds twice its standard error over the paired seeds; timed on "
+            f"{S['machine']}; settings `gankit.results.DEFAULTS` = `{S['settings']}`")
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m gankit.results", description=__doc__.splitlines()[0])
-    p.add_argument("--n", type=int, default=10000, help="samples per method (default 10,000)")
-    rows, caption = closing_comparison(p.parse_args(argv).n)
-    print(caption + "\n\n" + comparison_table(rows))
+    p = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0])
+    p.add_argument("--n", type=int, default=N, help=f"samples per method and seed (default {N:,})")
+    p.add_argument("--table", action="store_true", help="print the stored comparison, compute nothing")
+    a = p.parse_args(argv)
+    if not a.table:
+        blob = closing(a.n)
+        CLOSING.write_text(json.dumps(blob, indent=1) + "\n")
+        print(f"stored {CLOSING.name} ({blob['seconds']} s)")
+    S = stored()
+    print(caption(S) + "\n\n" + comparison_table(S))
     return 0
 
 

@@ -58,6 +58,17 @@ def _decimals(err):
     return int(min(8, max(0, 1 - math.floor(math.log10(err)))))
 
 
+def percent(rel):
+    """A relative change as a signed percentage: whole percents from 10% on, two significant digits below.
+
+    >>> percent(1.47), percent(-0.0123), percent(0.00065), percent(0.0)
+    ('+147%', '-1.2%', '+0.065%', '+0%')
+    """
+    if rel == 0 or abs(rel) >= 0.1:
+        return f"{rel:+,.0%}"
+    return f"{rel:+.{min(4, 1 - math.floor(math.log10(abs(rel) * 100)))}%}"
+
+
 class Spread(NamedTuple):
     """A score over k seeds: ``mean`` and ``std`` (the standard deviation over seeds, ddof = 1) of ``values``
     (one per seed), ``n`` the samples per seed, ``seeds`` the seeds, ``metric`` what was measured.
@@ -129,7 +140,7 @@ class Verdict(NamedTuple):
 
     def __str__(self):
         dec, unit = _decimals(self.se), f" {self.metric}" if self.metric else ""
-        rel = f" ({self.rel:+,.0%})" if np.isfinite(self.rel) else ""
+        rel = f" ({percent(self.rel)})" if np.isfinite(self.rel) else ""
         seeds = f"{self.k[0]} paired seeds" if self.paired else f"{self.k[0]} + {self.k[1]} seeds, unpaired"
         if self.beyond:
             s = (f"{self.name_b} is {'worse' if self.worse else 'better'} than {self.name_a} by "
@@ -155,7 +166,7 @@ def compare(a, b, name_a="A", name_b="B", paired=None, metric=None, lower_is_bet
     >>> print(v.beyond, *str(v).split(": "), sep="\n")
     False
     The GAN on seeds 5-9 does not differ from the GAN on seeds 0-4 beyond the noise
-    +0.04 ± 0.27 (+1%), |d| <= 2 SE (5 + 5 seeds, unpaired)
+    +0.04 ± 0.27 (+1.1%), |d| <= 2 SE (5 + 5 seeds, unpaired)
     """
     sa, sb = (x if isinstance(x, Spread) else Spread.of(x) for x in (a, b))
     if sa.n and sb.n and sa.n != sb.n:

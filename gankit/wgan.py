@@ -135,6 +135,19 @@ def shape(D, phi, points):
     return SimpleNamespace(match=explained(d, f), linear=explained(points, d))
 
 
+def at_bound(D, c, rtol=1e-3):
+    """The share of D's weight entries (every parameter) that clipping holds at its bound, |w| >= c (1 - rtol): 0 when
+    clipping at c never binds (the critic is then unconstrained), 1 when every weight sits at +-c.
+
+    >>> from torch import nn
+    >>> lin = nn.Linear(2, 1); _ = lin.weight.data.copy_(torch.tensor([[0.01, -0.003]])); _ = lin.bias.data.fill_(-0.01)
+    >>> round(at_bound(lin, 0.01), 3)
+    0.667
+    """
+    w = torch.cat([p.detach().reshape(-1).abs() for p in D.parameters()])
+    return float((w >= c * (1 - rtol)).float().mean())
+
+
 def critic_table(critics, w1):
     """The critics ``{name: fit_critic result}`` as a text table (``tables.table``), after the exact W_1 ``w1``: each
     critic's W_1 estimate, the estimate over ``w1``, its ``lipconstant``, the estimate over its lipconstant, and the

@@ -10,7 +10,7 @@ as a heat map, arrows of the generator's push).
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import losses, plots
+from . import curves, losses, plots
 
 SCENE = dict(link=None, g_loss=losses.wgan_g_loss)   # toy_scene for a critic: raw values, arrows = grad_x D
 
@@ -125,7 +125,7 @@ def budget_curves(checkpoints, budgets):
     for label, c in checkpoints.items():
         fid, b = c.meta["fid_per_epoch"], budgets[label]
         epochs = np.arange(1, len(fid) + 1)
-        n = c.meta.get("fid_samples", 2000)    # checkpoints made before the kit recorded it used 2,000 samples
+        n = curves.samples(c.meta)
         plots.curve(fid, ax=axes[0], x=epochs * c.meta["steps_per_epoch"], label=f"{label} ({n:,} samples)",
                     logy=True, xlabel="generator steps", ylabel="MNIST-FID")
         if b.minutes is not None:

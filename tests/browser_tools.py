@@ -6,12 +6,15 @@ Chromium, chromedriver and selenium are installed at pinned versions by `make br
 place that names them). Selenium is pointed at the system chromedriver: no driver or browser is downloaded.
 """
 import os
+import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-dev-shm-usage", "--window-size=1400,1000"]
@@ -70,3 +73,21 @@ def screenshot(driver, name):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
     return f"{name}.png"
+
+
+def widget_notebooks(folder=NOTEBOOKS):
+    """The lecture notebooks that show an ipywidgets control (a slider): the ones a static render cannot test, and
+    the ones tests/browser runs in JupyterLab (so `make test` does not run them again with nbval)."""
+    import nbformat
+
+    def has_widget(path):
+        code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+        return any(re.search(r"snapshot_slider\(|interactive\(|\binteract\(|widgets\.", src) for src in code)
+
+    return [p for p in sorted(folder.glob("*.ipynb")) if has_widget(p)]
+
+
+if __name__ == "__main__":   # `python tests/browser_tools.py --without-widgets`: the notebooks nbval runs in `make test`
+    widgets = set(widget_notebooks())
+    print(" ".join(str(p.relative_to(NOTEBOOKS.parent)) for p in sorted(NOTEBOOKS.glob("*.ipynb"))
+                   if (p in widgets) != ("--without-widgets" in sys.argv)))

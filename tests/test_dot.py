@@ -102,7 +102,7 @@ def test_bad_arguments_are_clear_errors():
         drs.percentile_gamma(torch.randn(10), 120)
 
 
-def test_doteval_measures_a_path_and_scores_methods_over_seeds(mnist_test):
+def test_doteval_measures_a_path(mnist_test):
     x, labels = mnist_test
     real = metrics.features(x[5000:7000])
     digits = x[:200]
@@ -111,9 +111,3 @@ def test_doteval_measures_a_path_and_scores_methods_over_seeds(mnist_test):
     assert sorted(path) == [0, 3, 7] and path[3]["changed"] == 0.0 and path[3]["fid"] == path[0]["fid"]
     changed = (metrics.classifier()(other).argmax(1) != metrics.classifier()(digits).argmax(1)).float().mean()
     assert path[7]["changed"] == pytest.approx(changed.item()) and path[7]["changed"] > 0.5
-    sampler = lambda n, seed: x[1000 * seed:1000 * seed + n]       # real digits: one block per seed
-    s = doteval.scores({"real": sampler, "blank": lambda n, seed: -torch.ones(n, 1, 28, 28)}, real, n=100,
-                       seeds=(0, 1, 2))
-    assert s["real"]["fid"].n == 100 and s["real"]["fid"].seeds == (0, 1, 2) and s["real"]["fid"].k == 3
-    assert s["real"]["recall"].mean > 0.5 > s["blank"]["recall"].mean
-    assert s["blank"]["fid"].mean > 10 * s["real"]["fid"].mean

@@ -35,6 +35,9 @@ def test_the_kits_tables_use_it():
     assert grade.table(scores).splitlines()[:3] == ["notebook   score  right  items", "---------  -----  -----  -----",
                                                     "ex1.ipynb    50%      1      2"]
     assert grade.table(scores).splitlines()[-1].split() == ["ex1.ipynb", "b", "wrong"]
-    row = dict(model="g", method="DRS", fid=3.184, change=-0.1424, precision=0.8, recall=0.7, classes_covered=10,
-               acceptance=0.19, n=100, seconds_per_1000=2.294)
-    assert results.comparison_table([row]).splitlines()[-1] == "| g | DRS | 3.18 | -14.2% | 0.800 | 0.700 | 10 | 19.0% | 2.29 |"
+    S = results.stored(blob={"n": 100, "seeds": [0, 1], "scores": {"g": {
+        m: {"fid": [3.0 * f, 3.2 * f], "kid": [0.1, 0.2], "precision": [0.8, 0.8], "recall": [0.7, 0.7],
+            "acceptance": 0.19 if m == "DRS" else None, "seconds": 2.294} for m, f in (("baseline", 1), ("DRS", 2))}}})
+    assert results.comparison_table(S).splitlines()[-1] == (
+        "| g | DRS | 6.20 ± 0.28 | 0.150 ± 0.071 | 0.80 ± 0.00 | 0.70 ± 0.00 | +100%, beyond the noise | 19.0% "
+        "| 2.29 |")

@@ -28,11 +28,10 @@ from pathlib import Path
 
 import nbformat
 
-from browser_tools import ARTIFACTS, chrome, chromium_tools, fresh_artifacts
+from browser_tools import ARTIFACTS, chrome, chromium_tools, fresh_artifacts, widget_notebooks
 from browser_tools import screenshot as save_screenshot
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = ROOT / "notebooks"
 INSTALL = "`make browser-deps` (Debian's chromium and chromium-driver, selenium)"
 
 LAB_START_TIMEOUT = 90     # seconds for the server to answer
@@ -187,15 +186,6 @@ def error_text(text):
 
 
 # --------------------------------------------------------------------------------------------------------
-
-
-def widget_notebooks(folder=NOTEBOOKS):
-    """The lecture notebooks that show an ipywidgets control (a slider): the ones a static render cannot test."""
-    def has_widget(path):
-        code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
-        return any(re.search(r"snapshot_slider\(|interactive\(|\binteract\(|widgets\.", src) for src in code)
-
-    return [p for p in sorted(folder.glob("*.ipynb")) if has_widget(p)]
 
 
 def pytest_generate_tests(metafunc):
