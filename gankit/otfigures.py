@@ -90,13 +90,15 @@ def grad_norms(g1, g2):
 
 def grad_ot_check(psi, y, samples, t, h, h0, slope, t0, box=((-0.1, 1.6), (-0.1, 1.6))):
     """Grad-OT on the square generator: mu_theta0's ``samples`` in the Laguerre cells of psi* (points y), and the
-    curve h(t) = W at the points t with its tangent at t0 of the formula's ``slope`` (h0 = h(t0))."""
+    curve h(t) = W along the square's side theta_2 = t (theta_1 fixed) with its tangent at t0 of the formula's
+    ``slope`` (h0 = h(t0)). Along theta_1 the square only translates, and any map with the right cell masses gives
+    the same derivative: the side is the direction where the optimal map matters."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     plots.laguerre(psi, y, box=box, samples=samples, ax=axes[0], title="mu_theta0 (light blue) in the Laguerre "
                    "cells of psi*")
-    axes[1].plot(t, h, "o-", label="h(theta_1, theta0_2) = W by POT")
+    axes[1].plot(t, h, "o-", label="h(theta0_1, theta_2) = W by POT")
     axes[1].plot(t, h0 + slope * (np.asarray(t) - t0), "--", label="tangent: slope from the Grad-OT formula")
-    axes[1].set(xlabel="theta_1 (the square's corner moves along the diagonal)", ylabel="W(mu_theta, nu)")
+    axes[1].set(xlabel="theta_2 (the square's side)", ylabel="W(mu_theta, nu)")
     axes[1].legend(fontsize=8)
     return axes
 

@@ -102,6 +102,18 @@ def figures(folder="notebooks", out="docs/figures"):
     return saved
 
 
+def curve_noise(names=("dcgan_adam", "wgan_clip", "wgan_gp"), seeds=(0, 1, 2, 3, 4)):
+    """How much one point of a stored MNIST-FID curve varies from draw to draw: each final generator scored on as many
+    samples as its curve used (``curves.samples``), on ``seeds``; its std over the seeds relative to its mean. The
+    flat rule (``curves.flat``) lets the last 5 points spread by 10% around their mean and their line move by 3%."""
+    out = {}
+    for name in names:
+        ck = checkpoints.load(name)
+        s = spread.score(ck.G, curve_samples_of(ck.meta), seeds, kid_subsets=10)["fid"]
+        out[name] = (s.std / s.mean, s)
+    return out
+
+
 def words(values):
     """Sizes in words: "10,000", or "5,000 and 10,000" when they differ."""
     return " and ".join(f"{v:,}" for v in values) or "no"
@@ -121,6 +133,11 @@ def block():
         f"stored during training, {words(m.curve_samples)} samples each, its change per {TREND_PER} epochs):",
         "",
         generators,
+        "",
+        "One point of a curve varies from draw to draw, and the flat rule's tolerances (10% around the mean of the last "
+        "5 points, 3% for their line) are to be read against that noise: one final generator scored on its curve's "
+        "number of samples, 5 seeds, std relative to the mean: "
+        + "; ".join(f"`{n}` {rel:.1%} ({s})" for n, (rel, s) in curve_noise().items()) + ".",
         "",
         f"Notebook 06's closing comparison ({results.caption(closing)}):",
         "",
