@@ -35,14 +35,16 @@ def toy_table(rows):
 
 
 def arrows(D, y, Ty, reference, box=((-2.1, 2.1), (-2.1, 2.1)), n=400):
-    """Two panels: the critic D as a heat map with n samples y and the arrows y -> T(y); then T(y) over the data."""
+    """Two panels: the critic D as a heat map with the mode centres, n samples y and their arrows y -> T(y); then
+    every T(y) over the data."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 5.2))
-    plots.toy_scene(y[:n], D, data.TWENTYFIVE_CENTRES, link=None, arrows=False, box=box, ax=axes[0], colorbar=True,
-                    title="critic D (heat map), y (light blue) and arrows y -> T(y)")
+    plots.toy_scene(y[:n], D, data.TWENTYFIVE_CENTRES, n=n, link=None, arrows=False, box=box, ax=axes[0],
+                    colorbar=True, title=f"critic D (heat map), mode centres (dark), {n} samples y and arrows y -> T(y)")
     d = (Ty - y)[:n]
     axes[0].quiver(y[:n, 0], y[:n, 1], d[:, 0], d[:, 1], angles="xy", scale_units="xy", scale=1, width=0.003,
                    color="k", zorder=6)
-    plots.toy_scene(Ty, None, reference, box=box, ax=axes[1], title="T(y) (light blue) over the data (dark)")
+    plots.toy_scene(Ty, None, reference, n=len(Ty), box=box, ax=axes[1],
+                    title=f"all {len(Ty)} T(y) (light blue) over the data (dark)")
     fig.tight_layout()
     return axes
 

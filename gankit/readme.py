@@ -135,9 +135,13 @@ def block():
         generators,
         "",
         "One point of a curve varies from draw to draw, and the flat rule's tolerances (10% around the mean of the last "
-        "5 points, 3% for their line) are to be read against that noise: one final generator scored on its curve's "
-        "number of samples, 5 seeds, std relative to the mean: "
-        + "; ".join(f"`{n}` {rel:.1%} ({s})" for n, (rel, s) in curve_noise().items()) + ".",
+        "5 points, 3% for their line) are to be read against that noise. Each final generator scored on as many "
+        "samples as its curve used, on 5 seeds (MNIST-FID, std relative to the mean, and the 10% band in those "
+        "standard deviations): "
+        + "; ".join(f"`{n}` {s.pm()} on {s.n:,} samples, {rel:.1%}, the band {0.10 / rel:.1f} std"
+                    for n, (rel, s) in curve_noise().items())
+        + ". Where the band is about one standard deviation, whether the rule fires depends on the draw as much as on "
+        "the curve.",
         "",
         f"Notebook 06's closing comparison ({results.caption(closing)}):",
         "",
