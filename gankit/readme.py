@@ -7,8 +7,8 @@
 Generators: every shipped GAN checkpoint, its MNIST-FID and KID as stored by ``python -m gankit.spread`` (mean ±
 std over seeds), the other columns measured by ``gankit.metrics.report`` on one draw (seed 0) of as many samples
 against the 10,000 MNIST test digits, with the training time and command stored in the checkpoint. The closing
-comparison of the post-processing methods as stored by ``python -m gankit.results``. Notebooks: the lecture-mode and quick-mode wall times that
-``python -m gankit.notebooks`` recorded in each notebook. Figures: the first image stored by the cell tagged
+comparison of the post-processing methods as stored by ``python -m gankit.results``. Notebooks: the lecture-mode
+and quick-mode wall times that ``python -m gankit.notebooks`` recorded in each notebook. Figures: the first image stored by the cell tagged
 ``readme`` in each notebook (its lecture-mode output). Every sample size and machine the block names is the one
 measured (``budget.machine``, the timings' records), not a constant.
 """
@@ -38,15 +38,15 @@ def training_time(name, meta):
     return f"{b.epochs} epochs x {b.epoch_seconds:.0f} s = {b.minutes:.0f} min"
 
 
-GENERATOR_COLUMNS = {"checkpoint": "", "MNIST-FID": "", "MNIST-KID": "", "classes covered": "", "largest class": ".0%",
-                     "confident": ".0%", "precision": ".3f", "recall": ".3f", "training": "", "curve at the end": "",
+GENERATOR_COLUMNS = {"checkpoint": "", "MNIST-FID": "", "MNIST-KID": "", "classes covered": "",
+                     "largest class": ".0%", "confident": ".0%", "precision": ".3f", "recall": ".3f", "training": "", "curve at the end": "",
                      "command": ""}   # column -> format
 
 
 def generator_table():
     """One Markdown row per shipped generator: stored MNIST-FID and KID (mean ± std over seeds), classes covered,
     precision, recall (seed 0, as many samples), training, how its curve ended. Returns (the table, what was
-    measured: ``samples`` per seed, ``seeds``, test ``digits``, the sample sizes of the stored curves ``curve_samples``)."""
+    measured: ``samples`` per seed, ``seeds``, test ``digits``, the stored curves' sample sizes ``curve_samples``)."""
     blob = spread.load()
     n = blob["n"]
     x_test = data.mnist(train=False)[0][:n]
@@ -58,8 +58,8 @@ def generator_table():
             continue
         x = ck.G.sample(n, seed=0)
         r, scored = metrics.report(x, x_test, real_features=f_test), spread.stored(name)
-        rows.append([f"`{name}`", scored["fid"].pm(), scored["kid"].pm(), r["classes_covered"], r["max_class_share"], r["confident_share"],
-                     r["precision"], r["recall"], training_time(name, ck.meta), curve_end(ck.meta),
+        rows.append([f"`{name}`", scored["fid"].pm(), scored["kid"].pm(), r["classes_covered"], r["max_class_share"],
+                     r["confident_share"], r["precision"], r["recall"], training_time(name, ck.meta), curve_end(ck.meta),
                      f"`{ck.meta['command']}`"])
         samples.add(len(x))
         curve_samples.add(curve_samples_of(ck.meta))
