@@ -1,0 +1,97 @@
+r"""The no GAN's land: a generator with a connected latent space fitted to two separated modes, the 2D case where the
+answer of latent reweighting is known before it is run.
+
+The data nu: two Gaussian blobs of std 0.05 centred at (-1, 0) and (1, 0), half the mass each. The generator takes a
+one-dimensional code z ~ N(0, 1): G is continuous and the real line is connected, so G(R) is a connected curve, and a
+generator that covers both modes must cross the empty gap between them; the codes around the one where G switches
+from one mode to the other land there (Tanielian et al. 2020 call it the "no GAN's land"). A good reweighting w(z)
+(``gankit.reweight``) is small exactly on those codes, and the reweighted samples are closer to nu in W_1.
+
+The setting (mode centres, std, networks, training) is the kit's own choice: ``fit`` trains the pair with the kit's
+loop and WGAN-GP; ``SETTINGS`` is the reweighting the kit runs on it; ``w1`` is the exact W_1 (POT) a claim is checked
+with. Reference: U. Tanielian, T. Issenhuth, E. Dohmatob, J. Mary, Learning disconnected manifolds: a no GAN's land,
+ICML 2020 (arXiv:2006.04596).
+"""
+from types import SimpleNamespace
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from . import data, losses, nets, semidiscrete
+from .loop import train
+
+CENTRES, STD = torch.tensor([[-1.0, 0.0], [1.0, 0.0]]), 0.05
+GAP = 10 * STD      # a point is "between the modes" when it is farther than GAP from both centres
+SETTINGS = dict(m=1.25, steps=600, critic_steps=2, warmup=200, lr=3e-3, critic_lr=1e-3)  # reweight.train
+
+
+def two_modes(n, seed=None):
+    """n points of nu: a fair coin picks a centre of ``CENTRES``, then N(centre, STD^2 Id). (n, 2).
+
+    >>> y = two_modes(10000, seed=0)
+    >>> y.shape, round(float((y[:, 0] > 0).float().mean()), 1), bool(between(y).any())
+    (torch.Size([10000, 2]), 0.5, False)
+    """
+    g = torch.Generator().manual_seed(seed) if seed is not None else None
+    side = torch.randint(0, 2, (n,), generator=g)
+    return CENTRES[side] + STD * torch.randn(n, 2, generator=g)
+
+
+def between(x):
+    """Which points (N, 2) land between the modes: farther than ``GAP`` from both centres. (N,) bool.
+
+    >>> between(torch.tensor([[0.0, 0.0], [0.9, 0.1], [-1.0, 0.0]])).tolist()
+    [True, False, False]
+    """
+    return torch.cdist(x.float(), CENTRES).min(dim=1).values > GAP
+
+
+def fit(steps=300, seed=0, n_data=4000, progress=False):
+    """A generator with a 1D latent (``nets.ToyGenerator(z_dim=1)``, 2 hidden layers of 64) and its WGAN-GP critic
+    (``nets.ToyDiscriminator``, 2 x 64) trained on ``n_data`` points of nu by the kit's loop: ``steps`` generator
+    steps, 5 critic steps each, Adam 1e-3, betas (0.5, 0.9), batches of 256, lambda = 10 (about 5 s on one core).
+    Returns a namespace: G, D, ``y`` the data points, ``history``."""
+    torch.manual_seed(seed)
+    G, D = nets.ToyGenerator(z_dim=1, width=64, depth=2), nets.ToyDiscriminator(width=64, depth=2)
+    y = two_modes(n_data, seed=seed)
+    opt = lambda m: torch.optim.Adam(m.parameters(), lr=1e-3, betas=(0.5, 0.9))   # noqa: E731
+    h = train(G, D, data.batches(y, seed=seed), d_loss=losses.wgan_gp_d_loss(), g_loss=losses.wgan_g_loss,
+              opt_G=opt(G), opt_D=opt(D), steps=steps, batch_size=256, n_critic=5, progress=progress,
+              desc="two modes")
+    return SimpleNamespace(G=G.eval(), D=D.eval(), y=y, history=h)
+
+
+def w1(x, y, weights=None):
+    """The exact W_1(sum_i a_i delta_{x_i}, (1/J) sum_j delta_{y_j}) (POT, ``semidiscrete.exact_ot``), a_i = 1/N or
+    the normalised ``weights`` (N,). x (N, 2), y (J, 2).
+
+    >>> round(w1(torch.zeros(2, 2), torch.tensor([[3.0, 4.0], [0.0, 1.0]])), 6)
+    3.0
+    """
+    mu = None if weights is None else (weights / weights.sum()).double().cpu().numpy()
+    return semidiscrete.exact_ot(x, y, cost="euclidean", mu=mu)[0]
+
+
+def figure(G, W, y, n=2000, seed=0, z_max=3.0):
+    """The known answer, drawn: left, the data (grey) and n samples G(z) coloured by w(z); right, over the latent line,
+    w(z) and where G sends z (its first coordinate), the codes that land between the modes shaded. Returns the Axes."""
+    z = torch.linspace(-z_max, z_max, 1201)[:, None]
+    zs = torch.randn(n, 1, generator=torch.Generator().manual_seed(seed))
+    with torch.no_grad():
+        x, w, xs, ws = G(z), W(z), G(zs), W(zs)
+    _, (a, b) = plt.subplots(1, 2, figsize=(10, 3.4), gridspec_kw={"width_ratios": [1.1, 1]})
+    a.scatter(*y[:n].T.numpy(), s=2, c="lightgray", label="data")
+    sc = a.scatter(*xs.T.numpy(), s=3, c=ws.numpy(), cmap="viridis", vmin=0, vmax=W.m, label="G(z), colour w(z)")
+    plt.colorbar(sc, ax=a, label="w(z)")
+    a.set(xlabel="x_1", ylabel="x_2", title="samples coloured by their weight", xlim=(-1.4, 1.4), ylim=(-0.5, 0.5))
+    a.legend(loc="upper center", fontsize=8, markerscale=3, ncol=2)
+    mid = between(x).numpy()
+    b.fill_between(z[:, 0].numpy(), 0, 1, where=mid, transform=b.get_xaxis_transform(), color="tab:red", alpha=0.15,
+                   label="G(z) between the modes")
+    b.plot(z[:, 0], w, color="tab:green", label="w(z)")
+    b.plot(z[:, 0], x[:, 0], color="tab:blue", ls="--", label="first coordinate of G(z)")
+    b.axhline(W.m, color="gray", lw=0.8, ls=":", label=f"bound m = {W.m:g}")
+    b.set(xlabel="latent code z", title="over the latent line", ylim=(-1.3, max(1.3, float(np.ceil(W.m)))))
+    b.legend(fontsize=8, loc="lower right")
+    return a, b

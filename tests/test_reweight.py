@@ -1,0 +1,144 @@
+"""Latent reweighting (gankit.reweight) on the 2D case whose answer is known (gankit.nogansland), and the truncation
+trick (gankit.truncation): w small on the codes that land between the modes, the reweighted samples closer to the data
+in exact W_1 beyond the seed spread, E[w] = 1 and the acceptance rate as stated, and clear errors on bad input."""
+import math
+
+import pytest
+import torch
+
+from gankit import checkpoints, data, nets, nogansland, reweight, reweight_mnist, spread, truncation
+
+
+@pytest.fixture(scope="module")
+def case():
+    """The two-mode generator, its critic and the weights the kit trains for it (about 15 s on one core)."""
+    c = nogansland.fit(seed=0)
+    c.W = reweight.train(c.G, c.D, real=data.batches(c.y, seed=0), progress=False, **nogansland.SETTINGS)
+    c.z = torch.randn(100_000, 1, generator=torch.Generator().manual_seed(1234))   # fresh codes
+    with torch.no_grad():
+        c.w, c.x = c.W(c.z), c.G(c.z)
+    return c
+
+
+def test_weights_are_small_exactly_on_the_codes_that_land_between_the_modes(case):
+    mid = nogansland.between(case.x)
+    assert 0.02 < mid.float().mean() < 0.3, "the premise: the generator's curve crosses the gap"
+    assert case.w[mid].mean() < 0.5 < 1.0 < case.w[~mid].mean()
+    low = case.w < 0.25
+    assert low.any() and mid[low].float().mean() > 0.9, "the codes of small weight are the ones between the modes"
+
+
+def test_reweighted_samples_are_closer_to_the_data_in_exact_w1_beyond_the_seed_spread(case):
+    plain, rew = [], []
+    for seed in spread.SEEDS:
+        y = nogansland.two_modes(1000, seed=1000 + seed)
+        plain.append(nogansland.w1(case.G.sample(1000, seed=seed), y))
+        rew.append(nogansland.w1(reweight.sample(case.G, case.W, 1000, seed=seed)[0], y))
+    verdict = spread.compare(plain, rew, "plain", "reweighted", paired=True, metric="W1")
+    assert verdict.better, str(verdict)
+
+
+def test_mean_weight_is_one_on_fresh_codes(case):
+    assert abs(case.w.mean().item() - 1) < 0.02
+
+
+def test_acceptance_rate_is_the_mean_capped_weight_over_m(case):
+    m = case.W.m
+    x, rate = reweight.sample(case.G, case.W, 20_000, seed=7)
+    expected = case.w.clamp(max=m).mean().item() / m          # = E[w] / m where w <= m
+    proposed = 20_000 / rate
+    assert x.shape == (20_000, 2)
+    assert abs(rate - expected) < 4 * math.sqrt(expected * (1 - expected) / proposed)
+    assert abs(rate * m - 1) < 0.03                           # E[w] = 1 within 2%, and w barely above m
+    assert reweight.sample(case.G, case.W, 5000, m=m / 2, seed=7)[1] > rate, "a lower cap keeps more codes"
+
+
+def test_untrained_weights_with_bound_one_are_plain_sampling():
+    G = nets.ToyGenerator(width=8)
+    W = reweight.Weights(z_dim=2, m=1.0)                      # w = 1 everywhere: every code is kept
+    x, rate = reweight.sample(G, W, 1000, seed=3, batch=1000)
+    assert rate == 1.0 and torch.equal(x, G.sample(1000, seed=3))
+
+
+def test_training_leaves_the_critic_unchanged_and_repeats_with_its_seed(case):
+    before = {k: v.clone() for k, v in case.D.state_dict().items()}
+    kw = dict(steps=3, m=2.0, warmup=2, batch=64, penalty_batch=64, progress=False)
+    a, b = (reweight.train(case.G, case.D, real=data.batches(case.y, seed=0), **kw) for _ in range(2))
+    assert all(torch.equal(before[k], v) for k, v in case.D.state_dict().items())
+    assert torch.equal(a(case.z[:10]), b(case.z[:10])) and len(a.history["gap"]) == 3
+
+
+class Identity(nets.Generator):
+    """A 'generator' that returns its code, to look at the codes a sampler uses."""
+    z_dim = 3
+
+    def forward(self, z):
+        return z
+
+
+@pytest.mark.parametrize("t", [0.1, 0.5, 1.0, 2.0])
+def test_truncated_samples_are_all_within_the_threshold_with_the_truncated_normal_variance(t):
+    z = truncation.sample(Identity(), 20_000, t, seed=0)
+    phi, Phi = math.exp(-t * t / 2) / math.sqrt(2 * math.pi), 0.5 * (1 + math.erf(t / math.sqrt(2)))
+    assert z.abs().max() <= t
+    assert abs(z.var().item() / (1 - 2 * t * phi / (2 * Phi - 1)) - 1) < 0.05
+
+
+def test_truncation_at_infinity_is_the_identity():
+    G = nets.ToyGenerator(width=8)
+    assert torch.equal(truncation.sample(G, 100, math.inf, seed=3), G.sample(100, seed=3))
+    assert not torch.equal(truncation.noise(100, 2, 1.0, seed=3), truncation.noise(100, 2, 1.0, seed=4))
+
+
+@pytest.mark.parametrize("name", reweight_mnist.MODELS.values())
+def test_shipped_mnist_weights_are_small_with_mean_one_and_the_stated_acceptance(name):
+    p = reweight_mnist.path_of(name)
+    assert p.stat().st_size <= 2_000_000
+    W = reweight_mnist.load(name)
+    assert W.meta["command"] == f"python -m gankit.reweight_mnist train {name}" and W.meta["seed"] == 0
+    assert W.meta["generator_sha256"] == spread.fingerprint(name), "trained for another generator: retrain it"
+    z = torch.randn(100_000, W.z_dim, generator=torch.Generator().manual_seed(5))
+    with torch.no_grad():
+        w = W(z)
+    assert abs(w.mean().item() - 1) < 0.02
+    assert w.std() > 0.1, "the weights moved away from the plain generator's w = 1"
+    kept = reweight.accept(W, z, generator=torch.Generator().manual_seed(6)).float().mean().item()
+    expected = w.clamp(max=W.m).mean().item() / W.m
+    assert abs(kept - expected) < 4 * math.sqrt(expected * (1 - expected) / len(z))
+
+
+def test_sweep_samplers_give_n_samples_and_the_reweighting_its_acceptance():
+    G, W = nets.ToyGenerator(width=8), reweight.Weights(z_dim=2, m=2.0)
+    s = reweight_mnist.samplers(G, W, thresholds=(1.0,), caps=(1.0, 2.0))
+    assert list(s) == ["baseline", "truncation t=1", "reweighting m=1", "reweighting m=2"]
+    assert torch.equal(s["baseline"](50, 0), G.sample(50, 0)) and s["truncation t=1"](50, 0).shape == (50, 2)
+    x, rate = s["reweighting m=2"](2000, 0)
+    assert x.shape == (2000, 2) and abs(rate - 0.5) < 0.05 and s["reweighting m=1"](50, 0)[1] == 1.0
+
+
+def test_missing_mnist_weights_say_how_to_make_them():
+    with pytest.raises(checkpoints.CheckpointError, match="python -m gankit.reweight_mnist train mlp_sgd"):
+        reweight_mnist.load("mlp_sgd")
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: truncation.noise(10, 2, 0.0), "threshold"),
+    (lambda: truncation.noise(10, 2, float("nan")), "threshold"),
+    (lambda: truncation.noise(10, 2, True), "threshold"),
+    (lambda: truncation.noise(0, 2, 1.0), "positive integer"),
+    (lambda: reweight.Weights(z_dim=2, m=0.5), "bound m"),
+    (lambda: reweight.Weights(z_dim=2)(torch.zeros(4, 3)), "shape"),
+    (lambda: reweight.penalties(torch.ones(1), 2.0), "N >= 2"),
+    (lambda: reweight.objective(torch.ones(4), torch.ones(5), 2.0), "shape"),
+    (lambda: reweight.train(nets.ToyGenerator(width=8), nets.ToyDiscriminator(width=8), steps=0), "steps"),
+    (lambda: reweight.train(nets.ToyGenerator(width=8), nets.ToyDiscriminator(width=8), 5, m=math.inf), "bound m"),
+    (lambda: reweight.train(nets.ToyGenerator(width=8), nets.ToyDiscriminator(width=8), 5, batch=0), "batch"),
+    (lambda: reweight.sample(nets.ToyGenerator(width=8), reweight.Weights(z_dim=2), 0), "positive integer"),
+    (lambda: reweight.sample(nets.ToyGenerator(width=8), reweight.Weights(z_dim=2), 5, m=-1), "cap m"),
+    (lambda: reweight.sample(nets.ToyGenerator(width=8), reweight.Weights(z_dim=3), 5), "codes of size 3"),
+    (lambda: reweight.sample(nets.ToyGenerator(width=8), reweight.Weights(z_dim=2, m=1000.0), 100,
+                             max_proposals=1000), "max_proposals"),
+])
+def test_bad_inputs_raise_clear_errors(call, match):
+    with pytest.raises((ValueError, RuntimeError), match=match):
+        call()
