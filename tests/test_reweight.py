@@ -116,6 +116,23 @@ def test_sweep_samplers_give_n_samples_and_the_reweighting_its_acceptance():
     assert x.shape == (2000, 2) and abs(rate - 0.5) < 0.05 and s["reweighting m=1"](50, 0)[1] == 1.0
 
 
+def test_stored_sweep_scores_every_knob_at_one_n_with_the_shipped_weights_acceptance():
+    S = reweight_mnist.stored()
+    assert S["n"] == reweight_mnist.N and tuple(S["seeds"]) == spread.SEEDS
+    for label, name in reweight_mnist.MODELS.items():
+        rows, W = S["scores"][label], reweight_mnist.load(name)
+        assert list(rows) == list(reweight_mnist.samplers(None, W))
+        assert all(r["fid"].n == S["n"] and r["fid"].k == len(S["seeds"]) for r in rows.values())
+        z = torch.randn(100_000, W.z_dim, generator=torch.Generator().manual_seed(8))
+        with torch.no_grad():
+            w = W(z)
+        for cap in reweight_mnist.CAPS:
+            rate, expected = rows[f"reweighting m={cap:g}"]["acceptance"], w.clamp(max=cap).mean().item() / cap
+            proposed = len(S["seeds"]) * S["n"] / expected
+            assert abs(rate - expected) < 4 * math.sqrt(expected * (1 - expected) / proposed) + 1e-3, (label, cap)
+        assert all(rows[f"truncation t={t:g}"]["acceptance"] is None for t in reweight_mnist.THRESHOLDS)
+
+
 def test_missing_mnist_weights_say_how_to_make_them():
     with pytest.raises(checkpoints.CheckpointError, match="python -m gankit.reweight_mnist train mlp_sgd"):
         reweight_mnist.load("mlp_sgd")
