@@ -10,7 +10,8 @@ inequality), ``manifolds`` (supports on segments of the plane: perfect discrimin
 vanishing-gradient bound), ``toys`` (2D GANs, the 6-point example, vanishing gradients, mode coverage), ``wgan``
 (critics against exact W1), ``wganplots`` (notebook 03's figures),
 ``semidiscrete`` (semi-discrete optimal transport), ``duality`` (discrete OT and its dual as
-linear programs, Lipschitz slopes), ``sdwgan`` (the semi-discrete WGAN and the Grad-OT formula), ``drs`` and ``dot``
+linear programs, Lipschitz slopes), ``kitagawa`` (the semi-dual's theorem checked on a grid: H's flat
+direction, T_psi optimal to its image), ``sdwgan`` (the semi-discrete WGAN and the Grad-OT formula), ``drs`` and ``dot``
 (better samples from a trained GAN), ``closedforms`` (the exercises' answers), ``answers`` (how an answer is
 compared), ``check`` (the exercise checks), ``verdicts`` (what a check shows; the record grading reads), ``grade``
 (scores of submitted notebooks), ``exercises`` (exercises made from solutions), ``oneway`` (answers in one-way form

@@ -32,7 +32,8 @@ _SEGMENTS = ([(np.array([-1.0, 0.0]), np.array([1.0, 0.0])), (np.array([1.5, 0.0
               (np.array([0.3, -1.0]), np.array([0.3, 2.0])), (np.array([0.5, 0.5]), np.array([0.5, 0.5]))]
              + [tuple(_rng.normal(0, 1.5, size=(2, 2))) for _ in range(8)])
 _THETAS = [(t,) for t in (-2.0, -0.3, -1e-3, 0.0, 1e-3, 0.25, 1.0, 3.0)]
-_D_POINTS = [(x, s) for s in (0.0, 0.25, 0.5, 0.75, 1.5) for x in (0.1, 0.4, 0.6, 0.9, 1.1, 1.3, 1.6, 2.2)
+_D_POINTS = [(x, s) for s in (-1.5, -0.3, 0.0, 0.25, 0.5, 0.75, 1.5)
+             for x in (-1.2, -0.2, 0.1, 0.4, 0.6, 0.9, 1.1, 1.3, 1.6, 2.2)
              if (0 < x < 1 or s < x < 1 + s) and min(abs(x - t) for t in (0, 1, s, 1 + s)) > 1e-9]
 _SHIFTS = [(s,) for s in (0.0, 0.1, 0.25, 0.5, 0.9, 1.0, 1.5, 3.0, -0.3, -2.0)]
 _XT = [tuple(_rng.normal(0, 1, size=(2, 2))) for _ in range(6)]

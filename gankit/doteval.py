@@ -4,13 +4,46 @@ r"""DOT evaluated (notebook 06): what its updates do to a generator's samples, m
 precision, recall, and the share of samples whose digit (the kit's classifier) changed since update 0, the
 mark of samples that moved to another digit rather than sharpened. The figures draw it, and the 2D picture of
 target-space DOT (arrows y -> T(y) over the critic). The methods compared over seeds: ``gankit.results``.
+
+Notebook 06's sweep of updates is a kit command whose results ship beside the checkpoints:
+
+    python -m gankit.doteval   # RUNS measured at KEEP (70 s, 2 cores) -> checkpoints/dot_paths.json
+
+On ``MODEL`` (the vanilla GAN), from N = 500 latent codes z = G.noise(500, seed=11), with K_eff one
+draw of 100 pairs (seed 1, ``dot.K_eff``) in each space: latent DOT (SGD lr 0.01, 100 updates; SGD
+lr 0.1, 30 updates; the Gaussian prior kept) and target DOT (SGD lr 0.01, 100 updates, pixels in
+[-1, 1]), measured after the updates of ``KEEP`` against the classifier's features of the first
+8,000 MNIST test digits (``drs_mnist.split_test``):
+
+    MNIST-FID = ||m_x - m_r||^2 + Tr(S_x + S_r - 2 (S_x S_r)^{1/2})   (features' means, covariances)
+    precision = share of samples in the k-NN ball (k = 3) of some real digit; recall the converse
+    changed   = share of samples whose digit differs from update 0's; top = the top digit's share
+
+Stored: those numbers per run and update, K_eff, the settings and seeds, the checkpoint's
+fingerprint, the command, kit version, machine and seconds (``stored`` reads them back). No images:
+``with_images`` reruns the first 16 codes for the grids (a sample's updates depend on it alone).
 """
+import argparse
+import json
+import sys
+import time
+
 import matplotlib.pyplot as plt
 import torch
 
-from . import data, metrics, plots, tables, toys
+from . import __version__, checkpoints, data, dot, drs_mnist, metrics, plots, spread, tables, toys
+from .budget import machine
 from .nets import batched
 from .semidiscrete import exact_ot
+
+MODEL, N, Z_SEED, K_SEED = "dcgan_adam", 500, 11, 1   # generator, latent codes, their seed, K_eff's
+KEEP = (0, 1, 3, 10, 30, 100)                         # the updates measured (to each run's steps)
+RUNS = {"latent, lr 0.01": dict(space="latent", steps=100, lr=0.01, optimizer="sgd",
+                                prior="gaussian"),
+        "latent, lr 0.1": dict(space="latent", steps=30, lr=0.1, optimizer="sgd", prior="gaussian"),
+        "target, lr 0.01": dict(space="target", steps=100, lr=0.01, optimizer="sgd", box=(-1, 1))}
+DOT_PATHS = checkpoints.FOLDER / "dot_paths.json"
+COMMAND = "python -m gankit.doteval"
 
 
 # ----------------------------------------------------------------------------- 25 gaussians
@@ -114,3 +147,78 @@ def grids(images, title=""):
     for ax, (name, x) in zip(axes[0], images.items()):
         plots.grid(x, nrow=4, ax=ax, title=f"{title}: {name}" if title else name)
     return axes
+
+
+# ----------------------------------------------------------------------------- the stored sweep
+
+def run_path(run, G, D, K, z, keep=KEEP):
+    """One DOT run (``run``: a value of ``RUNS``) from the latent codes z, with K = {"target":
+    K_eff, "latent": K_eff}: {update: images} at the updates of ``keep`` up to the run's steps (it
+    stops at the last of them)."""
+    keep = [s for s in keep if s <= run["steps"]]
+    kw = {k: v for k, v in run.items() if k not in ("space", "steps")}
+    if run["space"] == "latent":
+        p = dot.latent(G, D, z, K["latent"], steps=max(keep), keep=keep, progress=False, **kw)
+        return {s: batched(G, v) for s, v in p.items()}
+    x = batched(G, z)
+    return dot.target(D, x, K["target"], steps=max(keep), keep=keep, progress=False, **kw)
+
+
+def compute(runs=tuple(RUNS), keep=KEEP, n=N, progress=True):
+    """The sweep as ``python -m gankit.doteval`` stores it (the runs named in ``runs``, measured at
+    ``keep``): {"command", ..., "K_eff", "runs", "curves": {run: {update: dict(fid, precision,
+    recall, changed, top)}}}."""
+    t0, ck = time.perf_counter(), checkpoints.load(MODEL)
+    f_ref = metrics.features(drs_mnist.split_test()[1])
+    K = {space: dot.K_eff(ck.G, ck.D, space, seed=K_SEED) for space in ("target", "latent")}
+    z, curves = ck.G.noise(n, seed=Z_SEED), {}
+    for name in runs:
+        c = measure(run_path(RUNS[name], ck.G, ck.D, K, z, keep), f_ref)
+        curves[name] = {str(s): {k: v for k, v in r.items() if k != "x"} for s, r in c.items()}
+        if progress:
+            print(f"{name}: measured up to {max(c)} updates ({time.perf_counter() - t0:.0f} s)")
+    return {"command": COMMAND, "kit_version": __version__, "model": MODEL,
+            "checkpoint_sha256": spread.fingerprint(MODEL), "n": n, "z_seed": Z_SEED,
+            "k_seed": K_SEED, "K_eff": K, "keep": list(keep), "runs": {r: RUNS[r] for r in runs},
+            "reference": "the first 8,000 MNIST test digits", "machine": machine(),
+            "threads": torch.get_num_threads(), "seconds": round(time.perf_counter() - t0),
+            "curves": curves}
+
+
+def stored(path=DOT_PATHS, blob=None):
+    """The stored sweep (or ``blob``, what ``compute`` returns): the file's fields, with "curves" as
+    {run: {update: dict(fid, precision, recall, changed, top)}}, what ``curve_table`` and
+    ``curves_figure`` read."""
+    if blob is None:
+        if not path.exists():
+            raise FileNotFoundError(f"no stored DOT sweep ({path.name}); make it with: {COMMAND}")
+        blob = json.loads(path.read_text())
+    curves = {name: {int(s): r for s, r in c.items()} for name, c in blob["curves"].items()}
+    return {**blob, "curves": curves}
+
+
+def with_images(S, G, D, n=16, picks=(0, 10, None)):
+    """The curves of the stored sweep ``S`` with the images "x" of its first n latent codes at the
+    updates ``picks`` (None: a run's last), rerun here with the stored K_eff: ``path_grids``' input.
+    A sample's updates depend on it alone: these are the stored runs' first n samples (to float
+    rounding)."""
+    z, out = G.noise(S["n"], seed=S["z_seed"])[:n], {}
+    for name, c in S["curves"].items():
+        at = sorted({max(c) if p is None else min(p, max(c)) for p in picks})
+        x = run_path(S["runs"][name], G, D, S["K_eff"], z, keep=at)
+        out[name] = {s: {**r, "x": x[s]} if s in x else r for s, r in c.items()}
+    return out
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0])
+    p.parse_args(argv)
+    blob = compute()
+    DOT_PATHS.write_text(json.dumps(blob, indent=1) + "\n")
+    print(f"stored {DOT_PATHS.name} ({blob['seconds']} s)\n")
+    print(curve_table(stored()["curves"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -102,6 +102,30 @@ def discriminators(ck, x_cal, seed=1):
     return {"end of training": drs.calibrate(ck.D, x_cal, fake), "further trained": drs.calibrate(ck.D_drs, x_cal, fake)}
 
 
+def loss_table(models, logits, x_ref, n, seed=5):
+    """Which calibrated logit is the better density-ratio estimate? The logistic loss (``drs.logistic_loss``, lower
+    is closer to log p_data / p_g) of each D~ of ``logits`` (label -> variant -> D~, ``discriminators``) on the
+    reference digits x_ref[:n] against n fresh samples of its generator (``models``: label -> ``load``, seed
+    ``seed``). Returns a ``tables.Report``, the table of (generator, D, a, b, loss); ``rows``: its rows."""
+    rows = []
+    for label, ck in models.items():
+        fake = ck.G.sample(n, seed=seed)
+        for variant, Dt in logits[label].items():
+            rows.append([label, variant, Dt.a, Dt.b, drs.logistic_loss(batched(Dt, x_ref[:n]), batched(Dt, fake))])
+    return tables.Report(tables.table(["generator", "D", "a", "b", "held-out logistic loss"], rows,
+                                      formats={"a": ".2f", "b": ".2f", "held-out logistic loss": ".3f"}), rows=rows)
+
+
+def cost(S, ck, name):
+    """What the shipped results of generator ``name`` cost: its further training (``ck = load(name)``, its
+    ``drs_meta``: steps, minutes, steps/s), its checkpoint's size and the evaluation's minutes (``S = stored()``),
+    with the machine they ran on, as one line."""
+    m, size, evaluation = ck.drs_meta, path_of(name).stat().st_size / 1e6, S.meta["scores"][name]["seconds"] / 60
+    return (f"{m['settings']['steps']} further-training steps in {m['seconds'] / 60:.1f} min "
+            f"({m['steps_per_second']:.1f} steps/s), checkpoint {size:.1f} MB, evaluation {evaluation:.0f} min. "
+            f"{S.meta['machine']}")
+
+
 def sweep(G, logits, n, qs, seed=0, burn_in=10_000, batch=1000):
     """DRS (``drs.sample``'s steps: burn-in, running max, ``drs.decide`` per batch) with each calibrated logit of
     ``logits`` (variant -> D~) at each percentile of ``qs``, all on ONE stream of proposals x = G(z), z seeded by

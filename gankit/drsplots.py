@@ -1,12 +1,27 @@
-"""Figures of notebook 05 (Discriminator Rejection Sampling): the trade-off that the percentile q sets, on the 25
-gaussians and on MNIST.
+"""Figures of notebook 05 (Discriminator Rejection Sampling): the acceptance probability, and the trade-off that the
+percentile q sets, on the 25 gaussians and on MNIST.
 
 Each function draws one recurring figure and returns its Axes; notebooks end each plotting cell with ``plt.show()``.
 """
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 
-from . import data, plots
+from . import data, drs, plots
+
+
+def acceptance(gammas=(0.0, -2.0, -5.0), ax=None):
+    """DRS's acceptance probability sigmoid(F) (``drs.acceptance``) against D~(x) - D~_M in [-8, 0], for each gamma,
+    beside exp(D~ - D~_M), exact rejection sampling."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    a = torch.linspace(-8, 0, 400)                       # D~(x) - D~_M <= 0
+    ax.plot(a, torch.exp(a), "k", lw=3, alpha=0.3, label="exp(D~ - D~_M) (exact rejection sampling)")
+    for gamma in gammas:
+        ax.plot(a, drs.acceptance(a, 0.0, gamma), label=f"sigmoid(F), gamma = {gamma:g}")
+    ax.set(xlabel="D~(x) - D~_M", ylabel="acceptance probability")
+    ax.legend(fontsize=8)
+    return ax
 
 
 def tradeoff(points, n, ax=None):

@@ -26,6 +26,9 @@ import torch
 from scipy import sparse
 from scipy.optimize import linprog
 
+from .semidiscrete import c_transform, cost_matrix, exact_ot
+from .tables import Report
+
 
 def _solve(cost, **constraints):
     res = linprog(cost, method="highs", **constraints)
@@ -83,6 +86,40 @@ def w1_dual_lp(z, p, q):
                                                                        np.r_[k, l])), shape=(len(k), K))
     res = _solve(-(p - q), A_ub=A, b_ub=np.linalg.norm(z[k] - z[l], axis=1), bounds=(None, None))
     return float(-res.fun), res.x
+
+
+def c_concavity(lp, x, y, a, b, cost="sqeuclidean"):
+    r"""Kantorovich duality checked on the optimal pair (phi, psi) of ``lp = transport_lp(a, b, C)``,
+    C_ij = c(x_i, y_j): primal = dual = W (POT's, ``semidiscrete.exact_ot``); c-concavity, phi = psi^c on the x_i
+    and psi = phi^cbar on the y_j, with
+
+        psi^c(x_i) = min_j C_ij - psi_j,        phi^cbar(y_j) = min_i C_ij - phi_i;
+
+    the semi-dual at psi, sum_i a_i psi^c(x_i) + sum_j b_j psi_j = W; phi_i + psi_j = C_ij wherever the plan moves
+    mass; and the admissible pair (0^c, 0) below W. x (N, d), y (J, d), a (N,), b (J,).
+
+    Returns a ``tables.Report`` (two lines): ``W``, ``zero`` = sum_i a_i 0^c(x_i), the largest gaps ``phi_gap``,
+    ``psi_gap`` and ``slack``, and ``semi`` (the semi-dual at psi).
+
+    >>> x, y, a, b = torch.zeros(1, 2), torch.tensor([[1.0, 0.0], [0.0, 2.0]]), [1.0], [0.5, 0.5]
+    >>> r = c_concavity(transport_lp(a, b, cost_matrix(x, y)), x, y, a, b)   # one Dirac to two: W = 5 / 2
+    >>> round(r.W, 9), round(r.semi, 9), r.phi_gap < 1e-9, r.psi_gap < 1e-9, r.zero
+    (2.5, 2.5, True, True, 1.0)
+    """
+    x, y = (torch.as_tensor(v, dtype=torch.float64) for v in (x, y))
+    a, b = (torch.as_tensor(v, dtype=torch.float64) for v in (a, b))
+    C = cost_matrix(x, y, cost)
+    phi, psi = torch.as_tensor(lp.phi), torch.as_tensor(lp.psi)
+    psi_c = c_transform(psi, x, y, cost)                     # min_j c(x_i, y_j) - psi_j
+    phi_cbar = (C - phi[:, None]).min(0).values              # min_i c(x_i, y_j) - phi_i
+    used = torch.as_tensor(lp.plan > 1e-9)                   # where the plan moves mass
+    W, zero = exact_ot(x, y, b, cost, mu=a)[0], (a * c_transform(torch.zeros_like(b), x, y, cost)).sum().item()
+    phi_gap, psi_gap = (phi - psi_c).abs().max().item(), (psi - phi_cbar).abs().max().item()
+    semi, slack = ((a * psi_c).sum() + (b * psi).sum()).item(), (phi[:, None] + psi - C).abs()[used].max().item()
+    return Report(f"primal {lp.primal:.9f} = dual {lp.dual:.9f} = POT {W:.9f};  the admissible pair (0^c, 0) "
+                  f"gives {zero:.6f} <= W\nc-concave pair: |phi - psi^c| <= {phi_gap:.1e}, |psi - phi^cbar| <= "
+                  f"{psi_gap:.1e};  semi-dual at psi {semi:.9f};  where mass moves, phi_i + psi_j = c(x_i, y_j) "
+                  f"to {slack:.1e}", W=W, zero=zero, phi_gap=phi_gap, psi_gap=psi_gap, semi=semi, slack=slack)
 
 
 def max_slope(values, points, chunk=1024):

@@ -19,7 +19,7 @@ so that mu_theta is uniform on the segment [b - a, b + a] (u(Z) ~ U(-1, 1)).
 - *Vanishing gradients* (Theorem 2.4). With ||D|| = sup_x |D(x)| + ||grad_x D(x)||_2: if ||D - D*|| < eps and
   E_z ||J_theta g_theta(z)||_2^2 <= M^2, then ||grad_theta E_z log(1 - D(g_theta(z)))||_2 < M eps / (1 - eps).
   Its proof only uses D and grad_x D on the generator's support, where D* = 0 and grad_x D* = 0
-  (``gap_on_fakes``, ``vanishing_bound``).
+  (``gap_on_fakes``, ``vanishing_bound``; measured along a training run of D by ``bound_check``).
 
 Discriminators return logits, as everywhere in the kit (D = sigmoid(logit)).
 
@@ -31,10 +31,13 @@ from types import SimpleNamespace
 
 import numpy as np
 import torch
+from scipy import stats
 from torch import nn
 
+from .divergences import js_divergence
 from .losses import gan_d_loss, js_lower_bound
 from .nets import Generator
+from .tables import Report
 
 
 class SegmentGenerator(Generator):
@@ -188,10 +191,10 @@ def vanishing_bound(G, D, z):
 
 def perfect_discrimination(data_segment, fake_segment, n=100_000, away=0.01):
     """Theorems 2.2 and 2.3 measured on two segments: the explicit ``PerfectDiscriminator`` D* on n points of each
-    (uniform, double precision, seeds 0 and 1). Returns a namespace: ``D``, ``align`` (``perfectly_align``),
-    ``L`` = L(theta, D*) (0 for a perfect D*), ``js``, the lower bound (L + log 4) / 2 on JS it proves
-    (``losses.js_lower_bound``), and max ||grad_x D*|| on the data (``grad_data``) and on the fakes farther than
-    ``away`` from the data's segment (``grad_fakes``: at a crossing D* cannot be continuous).
+    (uniform, double precision, seeds 0 and 1). Returns a ``tables.Report`` (it prints as one line): ``D``, ``align``
+    (``perfectly_align``), ``L`` = L(theta, D*) (0 for a perfect D*), ``js``, the lower bound (L + log 4) / 2 on JS
+    it proves (``losses.js_lower_bound``), and max ||grad_x D*|| on the data (``grad_data``) and on the fakes farther
+    than ``away`` from the data's segment (``grad_fakes``: at a crossing D* cannot be continuous).
 
     >>> c = perfect_discrimination(([-1.0, 0.0], [1.0, 0.0]), ([-1.0, 1.0], [1.0, 1.0]), n=1000)
     >>> c.align, abs(c.L) < 1e-12, round(c.js / math.log(2), 9), c.grad_data < 1e-12, c.grad_fakes < 1e-12
@@ -203,8 +206,31 @@ def perfect_discrimination(data_segment, fake_segment, n=100_000, away=0.01):
     far = sq_distance_to_segment(x, *D.r) > away ** 2
     with torch.no_grad():
         L = -gan_d_loss(D, y, x).item()
-    return SimpleNamespace(D=D, align=perfectly_align(data_segment, fake_segment), L=L, js=js_lower_bound(D, y, x),
-                           grad_data=float(D.grad_norm(y).max()), grad_fakes=float(D.grad_norm(x[far]).max()))
+    align, js = perfectly_align(data_segment, fake_segment), js_lower_bound(D, y, x)
+    grad_data, grad_fakes = float(D.grad_norm(y).max()), float(D.grad_norm(x[far]).max())
+    return Report(f"perfectly align: {align}; L(theta, D*) = {L:.1e}, JS >= {js:.10f}; max |grad D*| on the data "
+                  f"{grad_data:.0e}, on the fakes {grad_fakes:.0e}",
+                  D=D, align=align, L=L, js=js, grad_data=grad_data, grad_fakes=grad_fakes)
+
+
+def collinear_js(data_segment, fake_segment):
+    """JS between the uniform laws on two segments of one line (e.g. segments that perfectly align by overlapping),
+    by quadrature along that line (``divergences.js_divergence``): in the coordinate t = <x, u>, u the unit direction
+    of the data's segment, U[t_0, t_1] for each. For two segments of equal length it is (the share of each law
+    outside the other's segment) x log 2.
+
+    >>> round(collinear_js(([-1.0, 0.0], [1.0, 0.0]), ([-0.5, 0.0], [1.5, 0.0])) / math.log(2), 9)   # a quarter out
+    0.25
+    """
+    r0, r1, g0, g1 = (np.asarray(p, dtype=float) for p in (*data_segment, *fake_segment))
+    u = (r1 - r0) / np.linalg.norm(r1 - r0)
+    cross = lambda v: abs(u[0] * v[1] - u[1] * v[0])
+    if max(cross(g0 - r0), cross(g1 - r0)) > 1e-12 * max(1.0, np.abs([r0, r1, g0, g1]).max()):
+        raise ValueError(f"the segments {data_segment} and {fake_segment} are not on one line")
+    (a, b), (c, d) = sorted([r0 @ u, r1 @ u]), sorted([g0 @ u, g1 @ u])
+    cuts = sorted([a, b, c, d])
+    return js_divergence(stats.uniform(c, d - c).pdf, stats.uniform(a, b - a).pdf, lo=cuts[0], hi=cuts[-1],
+                         points=cuts[1:3])
 
 
 def finite_from(steps, bound):
@@ -218,3 +244,22 @@ def finite_from(steps, bound):
     if len(bad) and bad[-1] == len(steps) - 1:
         return None
     return int(steps[bad[-1] + 1]) if len(bad) else int(steps[0])
+
+
+def bound_check(r, name=""):
+    """Theorem 2.4 measured along a run of D against a fixed segment generator: ``r`` a ``toys.vanishing_gradients``
+    record with the extra measurements ``bound`` (``vanishing_bound``) and ``js`` (a JS lower bound). Is the measured
+    saturating gradient below M eps / (1 - eps) at every record, and from which D step is the bound finite
+    (eps < 1; ``finite_from``)? Returns a ``tables.Report`` (two lines, the first starting with ``name``): ``below``,
+    ``finite`` (the records where the bound is finite) and ``since`` (None: not finite at the end).
+    """
+    fin, since = np.isfinite(r.bound), finite_from(r.steps, r.bound)
+    below = bool(np.all(r.saturating <= r.bound))
+    when = (f"at every record from D step {since} on" if since is not None else
+            f"the last time at D step {r.steps[fin][-1]}" if fin.any() else "never")
+    head = f"{name:8s} " if name else ""
+    return Report(f"{head}after {r.steps[-1]} D steps: JS >= {r.js[-1]:.6f}; saturating ||grad_theta|| "
+                  f"{r.saturating[0]:.1e} -> {r.saturating[-1]:.1e} (smallest {r.saturating.min():.1e}), bound at the "
+                  f"end {r.bound[-1]:.1e}; non-saturating {r.non_saturating[0]:.1e} -> {r.non_saturating[-1]:.1e}\n"
+                  f"{' ' * len(head)}measured <= bound at all {len(r.steps)} records: {below}; bound finite "
+                  f"(eps < 1) at {fin.sum()} of them, {when}", below=below, finite=int(fin.sum()), since=since)

@@ -18,8 +18,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from . import data, losses, nets, semidiscrete
+from . import data, losses, metrics, nets, reweight, semidiscrete, spread, tables
 from .loop import train
+from .mode import steps, threads
 
 CENTRES, STD = torch.tensor([[-1.0, 0.0], [1.0, 0.0]]), 0.05
 GAP = 10 * STD      # a point is "between the modes" when it is farther than GAP from both centres
@@ -73,6 +74,57 @@ def w1(x, y, weights=None):
     return semidiscrete.exact_ot(x, y, cost="euclidean", mu=mu)[0]
 
 
+def case(seed=0, progress=False):
+    """The case of notebook 07: ``fit`` (300 generator steps) and w(z) trained on it by ``reweight.train`` with
+    ``SETTINGS`` (about 15 s on one thread; 30 and 60 steps in quick mode). Returns ``fit``'s namespace with ``W``."""
+    s = {**SETTINGS, "steps": steps(lecture=SETTINGS["steps"], quick=60),
+         "warmup": steps(lecture=SETTINGS["warmup"], quick=20)}
+    with threads(1):
+        c = fit(steps=steps(lecture=300, quick=30), seed=seed, progress=progress)
+        c.W = reweight.train(c.G, c.D, real=data.batches(c.y, seed=seed), progress=progress, **s)
+    return c
+
+
+def where_small(G, W, n=100_000, seed=1234, small=0.25):
+    """Where w is small: on n fresh codes, the share that G sends between the modes (``between``), the mean of w there
+    and elsewhere, the share of the codes with w < ``small`` that land between the modes, and the mean of w (1 when
+    E[w] = 1 holds). Returns a ``tables.Report`` (printed: one line)."""
+    z = torch.randn(n, G.z_dim, generator=torch.Generator().manual_seed(seed))
+    with torch.no_grad():
+        w, mid = W(z), between(G(z))
+    low = w < small
+    r = dict(share_between=mid.float().mean().item(), w_between=w[mid].mean().item(), w_elsewhere=w[~mid].mean().item(),
+             low_between=mid[low].float().mean().item(), mean_w=w.mean().item())
+    return tables.Report(f"codes landing between the blobs: {r['share_between']:.1%}; mean w there {r['w_between']:.2f}, "
+                         f"elsewhere {r['w_elsewhere']:.2f}; of the codes with w < {small:g}, {r['low_between']:.0%} "
+                         f"land between the blobs; mean of w on fresh codes {r['mean_w']:.3f}", **r)
+
+
+def compare_w1(G, W, n=1000, seeds=spread.SEEDS):
+    """The exact W_1 (``w1``) to n fresh data points of the plain samples of G and of the reweighted ones
+    (``reweight.sample``), n each, on each seed: ``spread.compare`` of the two, paired (the same data on a seed)."""
+    plain, rew = [], []
+    for seed in seeds:
+        y = two_modes(n, seed=1000 + seed)
+        plain.append(w1(G.sample(n, seed=seed), y))
+        rew.append(w1(reweight.sample(G, W, n, seed=seed)[0], y))
+    return spread.compare(spread.Spread.of(plain, n, seeds, "W1"), spread.Spread.of(rew, n, seeds, "W1"),
+                          "the plain generator", "the reweighted one", paired=True)
+
+
+def compare_precision(G, W, n=2000, seeds=spread.SEEDS):
+    """Precision (``metrics.precision_recall``, k = 3, the points themselves as features) of n plain and n reweighted
+    samples against n fresh data points on each seed: ``spread.compare`` of the two, paired; a sample between the
+    modes lies outside the data's k-NN balls, so removing such samples raises precision."""
+    plain, rew = [], []
+    for seed in seeds:
+        y = two_modes(n, seed=1000 + seed)
+        plain.append(metrics.precision_recall(G.sample(n, seed=seed), y)[0])
+        rew.append(metrics.precision_recall(reweight.sample(G, W, n, seed=seed)[0], y)[0])
+    return spread.compare(spread.Spread.of(plain, n, seeds, "precision"), spread.Spread.of(rew, n, seeds, "precision"),
+                          "the plain generator", "the reweighted one", paired=True, lower_is_better=False)
+
+
 def figure(G, W, y, n=2000, seed=0, z_max=3.0):
     """The known answer, drawn: left, the data (grey) and n samples G(z) coloured by w(z); right, over the latent line,
     w(z) and where G sends z (its first coordinate), the codes that land between the modes shaded. Returns the Axes."""
@@ -80,7 +132,7 @@ def figure(G, W, y, n=2000, seed=0, z_max=3.0):
     zs = torch.randn(n, 1, generator=torch.Generator().manual_seed(seed))
     with torch.no_grad():
         x, w, xs, ws = G(z), W(z), G(zs), W(zs)
-    _, (a, b) = plt.subplots(1, 2, figsize=(10, 3.4), gridspec_kw={"width_ratios": [1.1, 1]})
+    _, (a, b) = plt.subplots(1, 2, figsize=(10.5, 3.6), gridspec_kw={"width_ratios": [1.1, 1]}, layout="constrained")
     a.scatter(*y[:n].T.numpy(), s=2, c="lightgray", label="data")
     sc = a.scatter(*xs.T.numpy(), s=3, c=ws.numpy(), cmap="viridis", vmin=0, vmax=W.m, label="G(z), colour w(z)")
     plt.colorbar(sc, ax=a, label="w(z)")
@@ -92,6 +144,7 @@ def figure(G, W, y, n=2000, seed=0, z_max=3.0):
     b.plot(z[:, 0], w, color="tab:green", label="w(z)")
     b.plot(z[:, 0], x[:, 0], color="tab:blue", ls="--", label="first coordinate of G(z)")
     b.axhline(W.m, color="gray", lw=0.8, ls=":", label=f"bound m = {W.m:g}")
-    b.set(xlabel="latent code z", title="over the latent line", ylim=(-1.3, max(1.3, float(np.ceil(W.m)))))
-    b.legend(fontsize=8, loc="lower right")
+    b.set(xlabel="latent code z", ylabel="w(z), and x_1 of G(z)", title="over the latent line",
+          ylim=(-1.3, max(1.3, float(np.ceil(W.m)))))
+    b.legend(fontsize=8, loc="center left")
     return a, b

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-from . import budget, checkpoints, data, metrics, results, spread, tables
+from . import budget, checkpoints, data, metrics, results, spread, tables, tradeoff
 from .curves import TREND_EPOCHS, TREND_PER, curve_end
 from .curves import samples as curve_samples_of
 from .notebooks import colab_url
@@ -123,7 +123,7 @@ def block():
     """README's results block, from the shipped checkpoints and notebooks, measured now."""
     classifier = checkpoints.load("classifier").meta
     generators, m = generator_table()
-    closing = results.stored()
+    closing = tradeoff.stored()
     return "\n".join([
         START,
         f"Generators ({words(m.samples)} samples against the {m.digits:,} MNIST test digits; MNIST-FID and KID: mean ± "
@@ -143,9 +143,11 @@ def block():
         + ". Where the band is about one standard deviation, whether the rule fires depends on the draw as much as on "
         "the curve.",
         "",
-        f"Notebook 06's closing comparison ({results.caption(closing)}):",
+        f"Notebook 07's closing comparison ({results.caption(closing)}; latent reweighting with the cap m' = 2, the "
+        f"bound its weights were trained with, `python -m gankit.reweight_mnist`; notebook 07 sweeps every method's "
+        f"knob):",
         "",
-        results.comparison_table(closing),
+        tradeoff.closing_table(closing, markdown=True),
         "",
         f"Notebook wall times (`python -m gankit.notebooks`) on {budget.machine()}:",
         "",

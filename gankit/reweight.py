@@ -2,13 +2,18 @@ r"""Latent reweighting, after Issenhuth et al. (2021): a second network w(z) >= 
 reweights the latent law gamma = N(0, Id) so that G#(w gamma) is closer to the data in W_1, and sampling by rejection
 in the latent space, so that neither G nor D runs on a rejected code.
 
-From the paper's abstract (its full text is not available offline): the weights are chosen to lower the critic's
-Kantorovich-Rubinstein estimate of W_1 between the reweighted model and the data nu,
+What the paper's abstract states (its full text is not available offline): a second network predicts importance
+weights on the latent space, they give a principled way to reduce the Wasserstein distance to the data, and
+sampling rejects codes in the latent space, so that neither G nor D runs on a rejected code (the abstract announces
+two sampling methods; the kit implements rejection only). The formulation below is **the kit's reconstruction**, not
+the paper's algorithm. By Kantorovich-Rubinstein duality, the weights that bring G#(w gamma) closest to the data nu
+in W_1 solve
 
-    min_w  E_nu[D(Y)] - E_gamma[w(Z) D(G(Z))]      subject to   E_gamma[w] = 1,   0 <= w <= m,
+    min_w  max_{||D||_Lip <= 1}  E_nu[D(Y)] - E_gamma[w(Z) D(G(Z))]      subject to   E_gamma[w] = 1,   0 <= w <= m,
 
-and a code z ~ gamma is kept with probability w(z) / m: the kept codes follow w gamma, at the acceptance rate
-E_gamma[w] / m = 1 / m. Everything else below is **the kit's own choice**, not the paper's algorithm:
+(the inner max is W_1(G#(w gamma), nu); against a *fixed* D the problem is linear in w and its solution keeps only
+the codes D scores highest), and a code z ~ gamma is kept with probability min(w(z) / m, 1): the kept codes follow
+w gamma, at the rate E_gamma[w] / m = 1 / m when w <= m. The kit's other choices:
 
 - w(z) = softplus(h(z)), h an MLP z_dim -> 128 -> 128 -> 1 (LeakyReLU 0.2), started at w = 1 everywhere (``Weights``);
 - the network returned is the exponential moving average of its parameters along training (``ema``; w against its
@@ -20,9 +25,9 @@ E_gamma[w] / m = 1 / m. Everything else below is **the kit's own choice**, not t
   and lam_bound * E[(w - m)_+^2] (``penalties``);
 - the critic's values standardised on each batch, s = (D(G(z)) - mean) / std, so that the weights of the penalties
   mean the same for every critic (with E[w] = 1 the shift changes nothing, the scale only the step size);
-- the critic (a copy of D; D itself is left unchanged) trained further by ``critic_steps`` WGAN-GP steps per step
-  of w against the *reweighted* model, so that its estimate stays the W_1 of G#(w gamma): w alone against a fixed
-  critic would keep only the codes that critic scores highest, wherever they land (``critic_loss``).
+- the inner max by alternating steps: the critic (a copy of D; D itself is left unchanged) trained further by
+  ``critic_steps`` WGAN-GP steps (the gradient penalty in place of the Lipschitz constraint) per step of w,
+  against the *reweighted* model, so that its estimate stays the W_1 of G#(w gamma) (``critic_loss``).
 
 Shapes: z (N, z_dim), w(z) (N,), G(z) (N, ...), D(x) (N,). Reference: T. Issenhuth, U. Tanielian, D. Picard,
 J. Mary, Latent reweighting, an almost free improvement for GANs, WACV 2022 (arXiv:2110.09803).

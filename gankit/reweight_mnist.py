@@ -20,11 +20,13 @@ import json
 import sys
 import time
 
+import matplotlib.pyplot as plt
 import torch
 from tqdm.auto import tqdm
 
 from . import __version__, checkpoints, data, drs_mnist, metrics, results, reweight, spread, truncation
 from .budget import machine
+from .nets import batched
 
 FOLDER = checkpoints.FOLDER / "reweight"
 SWEEP = FOLDER / "sweep.json"
@@ -62,14 +64,77 @@ def train(name, save=True, progress=True, **settings):
     return W
 
 
-def load(name):
+def load(name, retrain=False):
     """The shipped weights for generator ``name`` (a ``reweight.Weights`` with ``meta``); a missing file raises
-    ``CheckpointError`` with the command that makes it."""
+    ``CheckpointError`` with the command that makes it. ``retrain``: train them here (``train``, not saved)."""
+    if retrain:
+        return train(name, save=False)
     p = path_of(name)
     if not p.exists():
         raise checkpoints.CheckpointError(f"no latent weights for {name!r} ({p.name}); make them with: "
                                           f"{COMMAND} train {name}")
     return reweight.load(p)
+
+
+def training_note(W):
+    """One line on how the shipped w was trained, from its ``meta``: steps, seconds, and the critic's estimate
+    E_nu[D] - E[w D(G(z))] over the first and the last 50 steps (the critic trains beside w, so a change of this
+    estimate mixes both)."""
+    g, s = W.meta["gap"], W.meta["settings"]
+    return (f"{s['steps']} steps of w (seed {W.meta['seed']}) in {W.meta['seconds']:.0f} s; the critic's estimate "
+            f"E_nu[D] - E[w D(G(z))], mean of the first and the last 50 steps: {sum(g[:50]) / 50:.3f} -> "
+            f"{sum(g[-50:]) / 50:.3f}")
+
+
+def extremes(G, W, k=24, n=4000, seed=0):
+    """What w keeps and what it drops: of n codes z ~ N(0, Id) (``seed``), the images G(z) of the k codes of lowest and
+    of highest w(z), as {"k lowest w(z) (min .. max)": images, "k highest ...": images} (``plots.grids``)."""
+    z = G.noise(n, seed)
+    with torch.no_grad():
+        w = W(z)
+    order = w.argsort()
+    lo, hi = order[:k], order[-k:]
+    return {f"{k} lowest w(z) ({w[lo].min():.2f} to {w[lo].max():.2f})": batched(G, z[lo]),
+            f"{k} highest w(z) ({w[hi].min():.2f} to {w[hi].max():.2f})": batched(G, z[hi])}
+
+
+def digit_shares(x):
+    """The share of each digit 0-9 among the images x (N, 1, 28, 28), by the kit's classifier's labels. (10,)"""
+    p = batched(metrics.classifier().head, metrics.features(x))
+    return torch.bincount(p.argmax(1), minlength=10).float() / len(x)
+
+
+def class_balance(G, W, n=N, seeds=SEEDS, m=None):
+    """What w changes in the digits' mix: the total variation TV = 1/2 sum_c |share_c - test share_c| between the
+    classifier's digit shares of n samples and those of the 10,000 MNIST test digits, for G's plain samples and
+    the reweighted ones (cap m, default ``W.m``) on each seed, compared by ``spread.compare`` (paired). Returns
+    (verdict, {"test digits", "plain", "reweighted": the shares on the first seed})."""
+    x_test, labels = data.mnist(train=False)
+    test = torch.bincount(torch.as_tensor(labels), minlength=10).float() / len(labels)
+    tv, first = {"plain": [], "reweighted": []}, {"test digits": test}
+    for seed in seeds:
+        for k, x in (("plain", G.sample(n, seed)), ("reweighted", reweight.sample(G, W, n, m=m, seed=seed)[0])):
+            share = digit_shares(x)
+            tv[k].append(0.5 * (share - test).abs().sum().item())
+            first.setdefault(k, share)
+    v = spread.compare(*(spread.Spread.of(tv[k], n, seeds, "TV to the test digits' mix") for k in tv),
+                       "the plain generator", "the reweighted one")
+    return v, first
+
+
+def shares_figure(shares, ax=None):
+    """Grouped bars: for each digit, its share in each set of ``shares`` (name -> (10,), ``class_balance``'s second
+    value), in %. Returns the Axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3))
+    width = 0.8 / len(shares)
+    for i, (name, share) in enumerate(shares.items()):
+        ax.bar(torch.arange(10) + (i - (len(shares) - 1) / 2) * width, 100 * share, width, label=name)
+    ax.axhline(10, color="gray", ls=":", lw=1)
+    ax.set(xticks=range(10), xlabel="digit (the classifier's label; the test digits' own labels)",
+           ylabel="% of the set")
+    ax.legend(fontsize=8, ncol=len(shares))
+    return ax
 
 
 def samplers(G, W, thresholds=THRESHOLDS, caps=CAPS):

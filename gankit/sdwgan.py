@@ -7,7 +7,8 @@ theta -> W(mu_theta, nu):
 
     min_theta max_psi H(psi, theta) = E[psi^c(g_theta(Z))] + sum_j nu_j psi_j.
 
-``grad_ot`` computes that gradient, the (Grad-OT) formula, for a generator given as a function g(theta, z).
+``grad_ot`` computes that gradient, the (Grad-OT) formula, for a generator given as a function g(theta, z), and
+``grad_ot_check`` sets it against centred differences of POT's W.
 
 References: Genevay, Cuturi, Peyre, Bach, Stochastic optimization for large-scale optimal transport,
 NeurIPS 2016 (arXiv:1605.08527); Houdard, Leclaire, Papadakis, Rabin, On the gradient formula for learning
@@ -22,6 +23,7 @@ from torch import nn
 from .data import batches
 from .loop import train
 from .semidiscrete import as_points, as_weights, c_transform, check_inputs, exact_ot
+from .tables import Report
 
 
 class LaguerreCritic(nn.Module):
@@ -166,3 +168,27 @@ def grad_ot(g, theta, z, y, nu=None, cost="sqeuclidean", psi=None):
     psi = psi_pot if psi is None else psi
     (grad,) = torch.autograd.grad(c_transform(torch.as_tensor(psi).to(x.dtype), x, y, cost).mean(), theta)
     return W, grad
+
+
+def grad_ot_check(g, theta, z, y, nu=None, cost="sqeuclidean", eps=1e-3):
+    r"""The (Grad-OT) formula (``grad_ot``) against centred differences of POT's W, component by component:
+
+        dh/dtheta_k ~ (h(theta + eps e_k) - h(theta - eps e_k)) / (2 eps),    h(theta) = W(mu_theta, nu),
+
+    both on the points g(theta, z_i) (``exact_ot``). Returns a ``tables.Report``: ``W`` = h(theta), ``grad`` (the
+    formula, (q,)), ``diff`` (the differences, (q,)) and ``rel`` = |grad - diff| / |diff| per component. A shift of
+    two points towards one point: h = E(theta + Z)^2 is a parabola, and centred differences are exact:
+
+    >>> theta = torch.tensor([0.5], dtype=torch.float64)
+    >>> r = grad_ot_check(lambda th, z: th + z, theta, torch.tensor([[-1.0], [1.0]]), torch.tensor([[0.0]]))
+    >>> r.W, r.grad.tolist(), round(r.diff.item(), 6), bool(r.rel[0] < 1e-6)
+    (1.25, [1.0], 1.0, True)
+    """
+    theta = torch.as_tensor(theta)
+    W, grad = grad_ot(g, theta, z, y, nu, cost)
+    h = lambda th: exact_ot(g(th, z), y, nu, cost)[0]
+    diff = torch.tensor([h(theta + eps * e) - h(theta - eps * e) for e in torch.eye(len(theta), dtype=theta.dtype)],
+                        dtype=torch.float64) / (2 * eps)
+    rel = ((grad - diff).abs() / diff.abs()).numpy()
+    return Report(f"W = {W:.6f}; formula {grad.numpy().round(6)}, differences of POT's W {diff.numpy().round(6)}: "
+                  f"relative differences {', '.join(f'{v:.1e}' for v in rel)}", W=W, grad=grad, diff=diff, rel=rel)

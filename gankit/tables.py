@@ -15,8 +15,11 @@ number columns right-aligned (``---:``).
     | model | FID |
     | --- | ---: |
     | GAN | 3.52 |
+
+``Report(text, **numbers)`` is what a check returns: its numbers as attributes, printed as the text a notebook shows.
 """
 import numbers
+from types import SimpleNamespace
 
 
 def _is_number(v):
@@ -51,3 +54,20 @@ def table(header, rows, formats=None, markdown=False):
         return "  ".join(c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right)).rstrip()
 
     return "\n".join([line(head), line(["-" * w for w in widths])] + [line(r) for r in text])
+
+
+class Report(SimpleNamespace):
+    """A check's numbers as attributes (a ``SimpleNamespace``), printed as its sentences: ``str(r) == r.text``.
+
+    >>> r = Report("W = 0.500", W=0.5)
+    >>> print(r)
+    W = 0.500
+    >>> r.W
+    0.5
+    """
+
+    def __init__(self, text, **numbers):
+        super().__init__(text=text, **numbers)
+
+    def __str__(self):
+        return self.text

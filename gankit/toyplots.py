@@ -1,5 +1,6 @@
 """Figures of notebook 01's experiments: rows of 2D toy scenes with one colour bar for D, filmstrips of training,
-1D densities with their discriminators, JS against a shift, the generator's gradient norms, mode coverage.
+1D densities with their discriminators, JS against a shift, the generator's gradient norms (and Theorem 2.4's runs),
+mode coverage.
 
 Each function draws what one recurring figure of the lecture shows and returns its Axes; the scenes themselves are
 ``plots.toy_scene`` (data dark blue, samples light blue, D = sigmoid(logit) as a heat map, arrows of the generator's
@@ -190,6 +191,19 @@ def gradient_norms(record, fit=None, ax=None, title=None):
         ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8)
     return ax
+
+
+def vanishing_runs(runs, generators, y, z, box):
+    """Theorem 2.4's runs, a row each (``runs``: name -> ``toys.vanishing_gradients`` record, with its trained ``D``
+    and ``bound``): the scene of ``generators[name]`` with the trained D and the arrows of the saturating loss
+    log(1 - D) (one arrow scale for all rows; data ``y``, samples at the noise ``z``), then ``gradient_norms``."""
+    fig, axes = plt.subplots(len(runs), 2, figsize=(13, 4 * len(runs)), width_ratios=[1, 1.4], layout="constrained",
+                             squeeze=False)
+    scenes([dict(G=generators[n], D=r.D, title=f"{n}: trained D, arrows of log(1 - D)") for n, r in runs.items()],
+           axes=axes[:, 0], y=y, z=z, box=box, g_loss=losses.saturating_g_loss, arrow_scale="common")
+    for ax, (name, r) in zip(axes[:, 1], runs.items()):
+        gradient_norms(r, ax=ax, title=name)
+    return axes
 
 
 def coverage(steps, quality, n_modes=8, ax=None):

@@ -266,3 +266,15 @@ def test_bad_calls_raise():
 def test_nan_segment_or_potential_is_wrong(capsys):
     assert printed(capsys, "ex2_theta_star", np.full((2, 2), np.nan)).startswith("❌ ex2_theta_star: not right yet")
     assert printed(capsys, "ex3_potential", np.full(len(P3), np.nan)).startswith("❌ ex3_potential: not right yet")
+
+
+def test_a_d_star_right_only_for_positive_shifts_is_wrong(capsys):
+    """D* coded as if the data's interval always lay to the right (s >= 0): 1/2 on all of [0, 1] is wrong for s < 0,
+    where the overlap is [0, 1 + s] and D* = 0 on (1 + s, 1]."""
+    def d_star(x, s):
+        p, q = float(0 <= x <= 1), float(s <= x <= 1 + s)
+        if s >= 0:
+            return cf.shifted_uniforms_D_star(x, s)
+        return 0.5 if 0 <= x <= 1 else q / (p + q) if p + q else 0.5
+    out = printed(capsys, "ex5_D_star", d_star)
+    assert out.startswith("❌ ex5_D_star: not right yet. Wrong at")

@@ -75,3 +75,16 @@ def test_loading_builds_only_the_kits_networks(tmp_path):
 def test_all_shipped_checkpoints_together_stay_small():
     """The Colab install clones them: at most 40 MB together."""
     assert sum(f.stat().st_size for f in checkpoints.FOLDER.glob("*.pt")) <= 40e6
+
+
+def test_every_shipped_file_is_in_the_package_data():
+    """A pip install (Colab's set-up cell) copies only what pyproject's package-data names: every checkpoint, stored
+    result and reweighting network must match one of its patterns."""
+    import tomllib
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["gankit"]
+    package = root / "gankit"
+    shipped = {p for pat in patterns for p in package.glob(pat)}          # setuptools globs: * stays in one folder
+    files = {p for p in (package / "checkpoints").rglob("*") if p.is_file()}
+    assert files and not files - shipped, f"not in pyproject's package-data: {sorted(map(str, files - shipped))}"

@@ -1,11 +1,12 @@
 """Discriminator Optimal Transport (gankit.dot) against the paper's formulas and closed forms."""
+import json
 import math
 
 import pytest
 import torch
 
 from critics import linear_D, linear_G
-from gankit import dot, doteval, drs, metrics, nets, semidiscrete
+from gankit import checkpoints, dot, doteval, drs, metrics, nets, semidiscrete, spread
 
 
 def test_dot_with_zero_steps_is_the_identity():
@@ -111,3 +112,52 @@ def test_doteval_measures_a_path(mnist_test):
     assert sorted(path) == [0, 3, 7] and path[3]["changed"] == 0.0 and path[3]["fid"] == path[0]["fid"]
     changed = (metrics.classifier()(other).argmax(1) != metrics.classifier()(digits).argmax(1)).float().mean()
     assert path[7]["changed"] == pytest.approx(changed.item()) and path[7]["changed"] > 0.5
+
+
+# ----------------------------------------------------------------------------- notebook 06's stored
+
+@pytest.mark.shipped
+def test_stored_dot_sweep_has_what_notebook_06_reads_at_the_stated_settings():
+    """checkpoints/dot_paths.json: the runs of ``doteval.RUNS`` on the shipped ``MODEL`` (its
+    fingerprint), made by the module's command at its settings, measured at each update of
+    ``KEEP`` up to the run's steps; the notebook's table and figure read it."""
+    S = doteval.stored()
+    assert (S["command"], S["model"]) == ("python -m gankit.doteval", "dcgan_adam")
+    assert (S["n"], S["z_seed"], S["k_seed"]) == (doteval.N, doteval.Z_SEED, doteval.K_SEED)
+    assert S["keep"] == list(doteval.KEEP) and S["runs"] == json.loads(json.dumps(doteval.RUNS))
+    assert S["checkpoint_sha256"] == spread.fingerprint(doteval.MODEL)
+    assert {"kit_version", "machine", "threads", "seconds", "reference"} <= set(S)
+    assert set(S["K_eff"]) == {"target", "latent"} and list(S["curves"]) == list(doteval.RUNS)
+    for name, c in S["curves"].items():
+        assert list(c) == [s for s in doteval.KEEP if s <= doteval.RUNS[name]["steps"]]
+        assert all(set(r) == {"fid", "precision", "recall", "changed", "top"} for r in c.values())
+        assert c[0] == S["curves"]["latent, lr 0.01"][0] and c[0]["changed"] == 0.0  # same codes
+    assert len(doteval.curve_table(S["curves"]).splitlines()) == 2 + 6 + 5 + 6
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    assert len(doteval.curves_figure(S["curves"])) == 3
+    plt.close("all")
+
+
+@pytest.mark.shipped
+def test_the_first_update_of_each_stored_dot_run_is_reproduced():
+    """K_eff and the measurements at updates 0 and 1 of each run, recomputed by the module (a few
+    seconds), are the stored ones; the grids' rerun of the first codes (``with_images``) gives the
+    full run's first samples, at the picked updates only."""
+    S = doteval.stored()
+    blob = json.loads(json.dumps(doteval.compute(keep=(0, 1), progress=False)))     # as stored
+    again = doteval.stored(blob=blob)
+    assert again["K_eff"] == S["K_eff"]
+    for name, c in again["curves"].items():
+        assert list(c) == [0, 1]
+        for s in (0, 1):
+            assert c[s] == pytest.approx(S["curves"][name][s], rel=1e-6, abs=1e-9), (name, s)
+    ck = checkpoints.load(doteval.MODEL)
+    z = ck.G.noise(S["n"], seed=S["z_seed"])
+    picked = doteval.with_images(S, ck.G, ck.D, n=4, picks=(0, 1))
+    for name, run in S["runs"].items():
+        full = doteval.run_path(run, ck.G, ck.D, S["K_eff"], z, keep=(0, 1))
+        assert set(picked[name][1]) == {"fid", "precision", "recall", "changed", "top", "x"}
+        assert torch.allclose(picked[name][1]["x"], full[1][:4], atol=1e-4), name
+        assert "x" not in picked[name][3]

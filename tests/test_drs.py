@@ -1,5 +1,6 @@
 """Discriminator Rejection Sampling (gankit.drs) against the paper's formula and a closed-form case."""
 import math
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -215,6 +216,46 @@ def test_sweep_on_one_stream_of_proposals_matches_drs_sample():
         assert len(x) == 3000 and rate == pytest.approx(ref.acceptance_rate, abs=0.03)
         assert torch.allclose(x.mean(0), ref.x.mean(0), atol=0.1)
     assert out["x", 95][0][:, 0].mean() > 1.0 and out["y", 95][0][:, 1].mean() > 0.5   # each prefers its own high logits
+
+
+def test_acceptance_figure_draws_drs_acceptance_beside_exact_rejection_sampling():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from gankit import drsplots
+    ax = drsplots.acceptance(gammas=[0.0, -3.0])
+    exact, *curves = ax.lines
+    a = torch.as_tensor(exact.get_xdata())
+    assert torch.allclose(torch.as_tensor(exact.get_ydata()), torch.exp(a)) and a.min() == -8 and a.max() == 0
+    for line, gamma in zip(curves, [0.0, -3.0]):
+        assert torch.allclose(torch.as_tensor(line.get_ydata()), drs.acceptance(a, 0.0, gamma))
+        assert line.get_label() == f"sigmoid(F), gamma = {gamma:g}"
+    plt.close("all")
+
+
+def test_loss_table_scores_each_calibrated_logit_on_held_out_reals_against_fresh_samples():
+    """drs_mnist.loss_table: drs.logistic_loss of each D~ on x_ref[:n] against n samples of its generator (seed 5),
+    with the calibration's (a, b); the exact log-ratio of two shifted Gaussians beats a logit that cannot tell."""
+    G = linear_G([[1.0, 0.0], [0.0, 1.0]], b=(-1.0, 0.0))           # N((-1, 0), I) against the reals N((1, 0), I)
+    x_ref = torch.randn(3000, 2, generator=torch.Generator().manual_seed(0)) + torch.tensor([1.0, 0.0])
+    logits = {"toy": {"exact": drs.Calibrated(linear_D([2.0, 0.0]), 1.0, 0.0),     # log p_data / p_g = 2 x_1
+                      "blind": drs.Calibrated(linear_D([0.0, 0.0]), 0.5, 0.0)}}
+    r = drs_mnist.loss_table({"toy": SimpleNamespace(G=G)}, logits, x_ref, n=2000)
+    fake = G.sample(2000, seed=5)
+    for row, (variant, Dt) in zip(r.rows, logits["toy"].items()):
+        assert row[:4] == ["toy", variant, Dt.a, Dt.b]
+        assert row[4] == pytest.approx(drs.logistic_loss(nets.batched(Dt, x_ref[:2000]), nets.batched(Dt, fake)))
+    assert r.rows[0][4] < r.rows[1][4] == pytest.approx(2 * math.log(2))
+    assert str(r).splitlines()[0].split() == ["generator", "D", "a", "b", "held-out", "logistic", "loss"]
+    assert str(r).splitlines()[2].endswith(f"{r.rows[0][4]:.3f}")
+
+
+def test_cost_line_reads_the_further_training_and_the_evaluation():
+    ck = SimpleNamespace(drs_meta=dict(settings=dict(steps=1000), seconds=1152.0, steps_per_second=0.87))
+    S = SimpleNamespace(meta={"scores": {"wgan_gp": {"seconds": 4680}}, "machine": "AMD EPYC, 2 cores, no GPU"})
+    size = drs_mnist.path_of("wgan_gp").stat().st_size / 1e6
+    assert drs_mnist.cost(S, ck, "wgan_gp") == (f"1000 further-training steps in 19.2 min (0.9 steps/s), checkpoint "
+                                                f"{size:.1f} MB, evaluation 78 min. AMD EPYC, 2 cores, no GPU")
 
 
 # ----------------------------------------------------------------------------- the shipped files (gankit/checkpoints/drs)

@@ -1,8 +1,10 @@
 """gankit.duality against POT and closed forms: the linear programs' primal and dual values, complementary slackness
 and c-concavity of the optimal pair, the W1 dual's 1-Lipschitz potential, and the Lipschitz bound of c-transforms."""
 import math
+from types import SimpleNamespace
 
 import numpy as np
+import ot as pot
 import pytest
 import torch
 
@@ -98,3 +100,34 @@ def test_c_transforms_are_L_lipschitz(cost, L):
     assert max(slopes) <= L + 1e-9
     if cost == "euclidean":
         assert min(slopes) > 0.99
+
+
+@pytest.mark.parametrize("cost", ["sqeuclidean", "euclidean"])
+@pytest.mark.parametrize("seed", [0, 5])
+def test_c_concavity_of_the_lp_pair_against_pot_and_a_shifted_pair(cost, seed):
+    """c_concavity: W is POT's, the LP's pair is c-concave with the semi-dual at psi equal to W and no slack where
+    mass moves, (0^c, 0) = sum_i a_i min_j c(x_i, y_j) <= W; a pair shifted off c-concavity shows its shift."""
+    g = torch.Generator().manual_seed(seed)
+    x, y = torch.rand(6, 2, generator=g, **F64), torch.rand(4, 2, generator=g, **F64)
+    a, b = weights(6, g), weights(4, g)
+    M = semidiscrete.cost_matrix(x, y, cost)
+    lp = duality.transport_lp(a, b, M)
+    r = duality.c_concavity(lp, x, y, a, b, cost)
+    W = float(pot.emd2(a.numpy(), b.numpy(), M.numpy()))
+    assert r.W == pytest.approx(W, rel=1e-9) and r.semi == pytest.approx(W, rel=1e-8)
+    assert max(r.phi_gap, r.psi_gap, r.slack) < 1e-9
+    assert r.zero == pytest.approx(float((a * M.min(1).values).sum()), rel=1e-12) and r.zero <= W
+    assert str(r).splitlines()[0].startswith(f"primal {lp.primal:.9f} = dual {lp.dual:.9f} = POT {W:.9f};")
+    off = duality.c_concavity(SimpleNamespace(**{**vars(lp), "phi": lp.phi - 0.1}), x, y, a, b, cost)
+    assert (off.phi_gap, off.psi_gap, off.slack) == pytest.approx((0.1, 0.1, 0.1), abs=1e-9)
+
+
+def test_c_concavity_prints_what_notebook_04_printed():
+    """Notebook 04's example (seed 5: 6 points to 4, |x - y|^2), to the digits its inline check printed."""
+    g = torch.Generator().manual_seed(5)
+    x, y = (torch.rand(n, 2, generator=g, **F64) for n in (6, 4))
+    a, b = (h / h.sum() for h in (torch.rand(n, generator=g, **F64) for n in (6, 4)))
+    r = duality.c_concavity(duality.transport_lp(a, b, semidiscrete.cost_matrix(x, y)), x, y, a, b)
+    assert str(r).splitlines()[0] == ("primal 0.039897471 = dual 0.039897471 = POT 0.039897471;  the admissible "
+                                      "pair (0^c, 0) gives 0.025410 <= W")
+    assert f"{r.semi:.9f}" == "0.039897471" and max(r.phi_gap, r.psi_gap, r.slack) < 1e-15

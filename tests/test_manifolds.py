@@ -1,6 +1,7 @@
 """Segments of the plane (Arjovsky and Bottou 2017, Section 2): the segment generator, perfect alignment, the perfect
 discriminator of Theorem 2.2 and the bound of Theorem 2.4, against closed forms and autograd."""
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -140,3 +141,49 @@ def test_finite_from_reads_where_the_bound_stays_finite():
     assert manifolds.finite_from([0, 5, 10, 15], [inf, inf, 2.0, 1.0]) == 10
     assert manifolds.finite_from([0, 5, 10], [1.0, 2.0, 3.0]) == 0
     assert manifolds.finite_from([0, 5, 10], [1.0, inf, inf]) is None
+
+
+def test_perfect_discrimination_prints_its_measurements():
+    c = manifolds.perfect_discrimination(S_R, manifolds.SegmentGenerator(*DISJOINT).endpoints(), n=2000)
+    assert str(c) == (f"perfectly align: False; L(theta, D*) = {c.L:.1e}, JS >= {c.js:.10f}; max |grad D*| on the "
+                      f"data {c.grad_data:.0e}, on the fakes {c.grad_fakes:.0e}")
+    assert f"JS >= {math.log(2):.10f}" in str(c)
+
+
+@pytest.mark.parametrize("shift", [0.25, 0.5, 1.0, 1.5, 3.0])
+@pytest.mark.parametrize("angle", [0.0, 0.7])
+def test_collinear_js_of_shifted_equal_segments_is_the_share_outside_times_log2(shift, angle):
+    """U[-1, 1] against U[-1 + s, 1 + s] on one line (any direction): JS = min(s / 2, 1) log 2."""
+    u = np.array([math.cos(angle), math.sin(angle)])
+    seg = lambda t0, t1: (t0 * u + [0.3, -0.2], t1 * u + [0.3, -0.2])
+    js = manifolds.collinear_js(seg(-1.0, 1.0), seg(-1.0 + shift, 1.0 + shift))
+    assert js == pytest.approx(min(shift / 2, 1.0) * math.log(2), abs=1e-9)
+
+
+def test_collinear_js_of_nested_segments_and_of_segments_off_one_line():
+    """U[-0.5, 0.5] inside U[-1, 1]: on the overlap the densities are 1 and 1/2 (mixture 3/4), outside only 1/2."""
+    js = manifolds.collinear_js(([-1.0, 0.0], [1.0, 0.0]), ([-0.5, 0.0], [0.5, 0.0]))
+    closed = 0.5 * (math.log(4 / 3) + 0.5 * math.log(2 / 3)) + 0.25 * math.log(2)
+    assert js == pytest.approx(closed, abs=1e-10)
+    with pytest.raises(ValueError, match="not on one line"):
+        manifolds.collinear_js(S_R, ([0.0, 0.0], [1.0, 0.1]))
+
+
+def test_bound_check_reads_a_record_of_theorem_2_4():
+    inf = math.inf
+    r = SimpleNamespace(steps=np.array([0, 10, 20, 30]), saturating=np.array([1.0, 0.5, 0.1, 0.01]),
+                        bound=np.array([inf, 1.0, inf, 0.02]), js=np.array([0.1, 0.5, 0.6, 0.69]),
+                        non_saturating=np.array([1.0, 2.0, 3.0, 4.0]))
+    c = manifolds.bound_check(r, "lifted")
+    assert (c.below, c.finite, c.since) == (True, 2, 30)
+    first, second = str(c).splitlines()
+    assert first == ("lifted   after 30 D steps: JS >= 0.690000; saturating ||grad_theta|| 1.0e+00 -> 1.0e-02 "
+                     "(smallest 1.0e-02), bound at the end 2.0e-02; non-saturating 1.0e+00 -> 4.0e+00")
+    assert second == (" " * 9 + "measured <= bound at all 4 records: True; bound finite (eps < 1) at 2 of them, "
+                      "at every record from D step 30 on")
+    r.saturating[1], r.bound[3] = 2.0, inf          # above the bound once; infinite at the end
+    c = manifolds.bound_check(r)
+    assert (c.below, c.finite, c.since) == (False, 1, None)
+    assert str(c).endswith("records: False; bound finite (eps < 1) at 1 of them, the last time at D step 10")
+    r.bound[:] = inf
+    assert str(manifolds.bound_check(r)).endswith("at 0 of them, never")

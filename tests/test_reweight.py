@@ -29,17 +29,20 @@ def test_weights_are_small_exactly_on_the_codes_that_land_between_the_modes(case
 
 
 def test_reweighted_samples_are_closer_to_the_data_in_exact_w1_beyond_the_seed_spread(case):
-    plain, rew = [], []
-    for seed in spread.SEEDS:
-        y = nogansland.two_modes(1000, seed=1000 + seed)
-        plain.append(nogansland.w1(case.G.sample(1000, seed=seed), y))
-        rew.append(nogansland.w1(reweight.sample(case.G, case.W, 1000, seed=seed)[0], y))
-    verdict = spread.compare(plain, rew, "plain", "reweighted", paired=True, metric="W1")
-    assert verdict.better, str(verdict)
+    verdict = nogansland.compare_w1(case.G, case.W)
+    assert verdict.better and verdict.paired, str(verdict)
 
 
 def test_mean_weight_is_one_on_fresh_codes(case):
     assert abs(case.w.mean().item() - 1) < 0.02
+
+
+def test_the_printed_check_of_where_w_is_small_reads_the_same_fresh_codes(case):
+    r = nogansland.where_small(case.G, case.W, n=100_000, seed=1234)     # the fixture's codes
+    mid = nogansland.between(case.x)
+    assert r.share_between == pytest.approx(mid.float().mean().item()) and r.mean_w == pytest.approx(case.w.mean().item())
+    assert r.w_between == pytest.approx(case.w[mid].mean().item()) and r.low_between > 0.9
+    assert "land between the blobs" in str(r)
 
 
 def test_acceptance_rate_is_the_mean_capped_weight_over_m(case):
@@ -159,3 +162,18 @@ def test_missing_mnist_weights_say_how_to_make_them():
 def test_bad_inputs_raise_clear_errors(call, match):
     with pytest.raises((ValueError, RuntimeError), match=match):
         call()
+
+
+def test_digit_shares_of_the_test_digits_are_their_label_shares_within_the_classifier_error():
+    x, labels = data.mnist(train=False)
+    truth = torch.bincount(torch.as_tensor(labels[:3000]), minlength=10).float() / 3000
+    share = reweight_mnist.digit_shares(x[:3000])
+    assert share.sum().item() == pytest.approx(1.0) and (share - truth).abs().sum() < 0.02
+
+
+def test_class_balance_compares_the_digit_mix_of_plain_and_reweighted_samples_on_paired_seeds():
+    G, W = checkpoints.load("dcgan_adam").G, reweight_mnist.load("dcgan_adam")
+    verdict, shares = reweight_mnist.class_balance(G, W, n=300, seeds=(0, 1))
+    assert verdict.paired and verdict.k == (2,) and 0 <= verdict.mean_a <= 1 and 0 <= verdict.mean_b <= 1
+    assert list(shares) == ["test digits", "plain", "reweighted"]
+    assert all(s.shape == (10,) and s.sum().item() == pytest.approx(1.0) for s in shares.values())

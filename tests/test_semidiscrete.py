@@ -230,3 +230,78 @@ def test_map_cost_is_the_cost_of_t_psi_and_the_recorder_keeps_frames():
     assert run.D.psi.abs().sum() > 0 and frames[1][1].abs().sum() > 0             # psi left 0 from step 1
     with torch.no_grad():
         assert frames[-1][3] == pytest.approx(semidiscrete.exact_ot(frames[-1][2], y3)[0])
+
+
+# ------------------------------------------------------------------------ Kitagawa's theorem checked (gankit.kitagawa)
+
+def test_flat_direction_of_h_and_its_gradient_summing_to_zero():
+    from gankit import kitagawa
+    g = torch.Generator().manual_seed(2)
+    x, y = torch.rand(400, 2, generator=g, dtype=torch.float64), torch.rand(7, 2, generator=g, dtype=torch.float64)
+    psi, nu = torch.randn(7, generator=g), torch.tensor([0.1, 0.2, 0.1, 0.2, 0.1, 0.2, 0.1], dtype=torch.float64)
+    r = kitagawa.flat_direction(psi, x, y, ts=(-1.0, 0.5, 3.0), nu=nu)
+    assert len(r.flat) == 3 and max(abs(v) for v in r.flat) < 1e-12
+    masses = semidiscrete.cell_masses(psi.double(), x, y)
+    assert abs(r.grad_sum) < 1e-12 and r.grad_sum == pytest.approx(float((nu - masses).sum()), abs=1e-15)
+    # the flat direction needs sum_j nu_j = 1: H(psi + t 1) - H(psi) = t (sum_j nu_j - 1) (5e-5 passes as_weights)
+    off = kitagawa.flat_direction(psi, x, y, ts=(2.0,), nu=nu * (1 + 5e-5))
+    assert off.flat == pytest.approx([2 * 5e-5], rel=1e-6) and off.grad_sum == pytest.approx(5e-5, rel=1e-6)
+    assert str(r).startswith("H(psi + t 1) - H(psi) for t = -1, 0.5, 3: ")
+    assert str(r).endswith(f";  sum_j dH/dpsi_j = {r.grad_sum:.1e}")
+
+
+def test_every_t_psi_is_optimal_to_its_own_image_and_its_cost_is_brute_force():
+    """map_optimality: the cost of T_psi by brute force (nearest point for c - psi), POT's W to the image by
+    ot.emd2, equal for any psi; the masses of the image J mu(L_psi(y_j)) from a bincount."""
+    from gankit import kitagawa
+    g = torch.Generator().manual_seed(4)
+    x, y = torch.rand(300, 2, generator=g, dtype=torch.float64), torch.rand(6, 2, generator=g, dtype=torch.float64)
+    psis = {"0": torch.zeros(6), "random": 0.2 * torch.randn(6, generator=g)}
+    r = kitagawa.map_optimality(psis, x, y)
+    C = torch.cdist(x, y) ** 2
+    for (name, psi), row in zip(psis.items(), r.rows):
+        j = (C - psi.double()).argmin(1)
+        m = torch.bincount(j, minlength=6).double() / len(x)
+        W = pot.emd2(np.full(len(x), 1 / len(x)), m[m > 0].numpy(), C[:, m > 0].numpy())
+        assert row[0] == name and row[1] == pytest.approx(float(C[torch.arange(len(x)), j].mean()), rel=1e-12)
+        assert row[2] == pytest.approx(W, rel=1e-9) and abs(row[3]) < 1e-12
+        assert row[4:] == pytest.approx([6 * m.min().item(), 6 * m.max().item()])
+    assert str(r).splitlines()[0].split() == ["psi", "cost", "of", "T_psi", "W(mu,", "image)", "difference", "min",
+                                              "J", "mu(cell)", "max", "J", "mu(cell)"]
+
+
+def test_split_points_of_a_plan_on_a_laguerre_boundary():
+    """Three points of mass 1/3 on the line to two points of mass 1/2: the plan must split the middle one (on the
+    boundary of its potential's cells) and sends the others where T_psi does; a psi that pulls everything to y_1
+    does not."""
+    from gankit import kitagawa
+    x = torch.tensor([[0.1, 0.0], [0.5, 0.0], [0.9, 0.0]], dtype=torch.float64)
+    y = torch.tensor([[0.0, 0.0], [1.0, 0.0]], dtype=torch.float64)
+    _, psi, plan = semidiscrete.exact_ot(x, y, plan=True)
+    r = kitagawa.split_points(plan, psi, x, y)
+    assert (r.split, r.n, r.same) == (1, 3, True)
+    assert str(r) == ("POT's plan splits 1 of the 3 grid points between two cells; T_psi sends every other point "
+                      "where the plan does: True")
+    assert kitagawa.split_points(plan, torch.tensor([10.0, 0.0]), x, y).same is False
+
+
+def test_grad_ot_check_against_centred_differences():
+    """grad_ot_check: the formula is grad_ot's, the differences are POT's W at theta +- eps e_k (the notebook's
+    square generator), and on a parabola (one target point) both are exact."""
+    g = torch.Generator().manual_seed(1)
+    y = 1.5 * torch.rand(5, 2, generator=g, dtype=torch.float64)
+    nu = torch.tensor([0.1, 0.3, 0.2, 0.25, 0.15], dtype=torch.float64)
+    square = lambda th, z: th[0] * torch.ones(2, dtype=th.dtype) + th[1] * z
+    theta, z, eps = torch.tensor([0.2, 0.8], dtype=torch.float64), semidiscrete.pixel_centres(50), 1e-3
+    r = sdwgan.grad_ot_check(square, theta, z, y, nu, eps=eps)
+    W, grad = sdwgan.grad_ot(square, theta, z, y, nu)
+    W_at = lambda th: semidiscrete.exact_ot(square(th, z), y, nu)[0]
+    fd = [(W_at(theta + eps * e) - W_at(theta - eps * e)) / (2 * eps) for e in torch.eye(2, dtype=torch.float64)]
+    assert r.W == W and torch.equal(r.grad, grad) and r.diff.tolist() == pytest.approx(fd, rel=1e-12)
+    np.testing.assert_allclose(r.rel, np.abs(grad.numpy() - fd) / np.abs(fd), rtol=1e-9)
+    assert max(r.rel) < 5e-3 and str(r).startswith(f"W = {W:.6f}; formula [")
+    # h(theta) = mean_i (theta + z_i)^2 towards the point 0: grad = 2 mean(theta + z), exact centred differences
+    f64 = dict(dtype=torch.float64)
+    z3 = torch.tensor([[-1.0], [0.5], [2.0]], **f64)
+    line = sdwgan.grad_ot_check(lambda th, z: th + z, torch.tensor([0.3], **f64), z3, torch.zeros(1, 1, **f64))
+    assert line.grad.item() == pytest.approx(2 * (0.3 + 0.5)) and line.diff.item() == pytest.approx(1.6, rel=1e-9)

@@ -41,3 +41,9 @@ def test_the_kits_tables_use_it():
     assert results.comparison_table(S).splitlines()[-1] == (
         "| g | DRS | 6.20 ± 0.28 | 0.150 ± 0.071 | 0.80 ± 0.00 | 0.70 ± 0.00 | +100%, beyond the noise | 19.0% "
         "| 2.29 |")
+
+
+def test_a_report_prints_its_text_and_keeps_its_numbers():
+    r = tables.Report("W = 0.50\nsecond line", W=0.5, rows=[[1, 2]])
+    assert str(r) == "W = 0.50\nsecond line" and f"{r}" == str(r)
+    assert (r.W, r.rows, r.text) == (0.5, [[1, 2]], "W = 0.50\nsecond line")

@@ -253,3 +253,26 @@ def test_gradient_norms_and_densities_draw_their_curves():
     assert "-100.0 decades" in ax.get_legend().get_texts()[0].get_text()   # 1 decade / 10 steps
     ax = toyplots.densities(np.linspace(0, 1, 5), lambda x: 1 + 0 * x, lambda x: 2 * x, {"D*": lambda x: x})
     assert len(ax.lines) == 3 and np.allclose(ax.lines[2].get_ydata(), np.linspace(0, 1, 5))
+
+
+def test_vanishing_runs_draw_a_scene_and_the_bound_per_run():
+    """toyplots.vanishing_runs: a row per run, the scene (one arrow scale for all) and the gradient norms with
+    Theorem 2.4's bound."""
+    from gankit import manifolds, toyplots
+    torch.manual_seed(0)
+    S_r = ([-1.0, 0.0], [1.0, 0.0])
+    G = {"lifted": manifolds.SegmentGenerator([0.3, 0.8], [0.1, 1.0]),
+         "crossing": manifolds.SegmentGenerator([0.3, 0.8], [0.1, 0.0])}
+    runs = {n: toys.vanishing_gradients(g, nets.ToyDiscriminator(width=8), manifolds.segment_sampler(*S_r, seed=0),
+                                        steps=4, record_every=2, n=16, progress=False,
+                                        extra=dict(bound=manifolds.vanishing_bound)) for n, g in G.items()}
+    box = ((-1.3, 1.7), (-1.0, 2.0))
+    y = manifolds.segment_sampler(*S_r, seed=1)(20)
+    axes = toyplots.vanishing_runs(runs, G, y, G["lifted"].noise(20, seed=2), box)
+    assert axes.shape == (2, 2) and [ax.get_title() for ax in axes[:, 1]] == ["lifted", "crossing"]
+    assert axes[0, 0].get_title() == "lifted: trained D, arrows of log(1 - D)"
+    scales = [[c for c in ax.collections if isinstance(c, matplotlib.quiver.Quiver)][0].scale for ax in axes[:, 0]]
+    assert scales[0] == pytest.approx(scales[1])                       # one arrow scale for both rows
+    assert all(ax.get_yscale() == "log" and any("Theorem 2.4" in t.get_text() for t in ax.get_legend().get_texts())
+               for ax in axes[:, 1])
+    plt.close("all")

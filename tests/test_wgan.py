@@ -1,9 +1,10 @@
+import json
 import math
 
 import pytest
 import torch
 
-from gankit import data, nets, semidiscrete, wgan
+from gankit import checkpoints, data, metrics, nets, semidiscrete, spread, wgan, wganruns
 
 
 def w1(x, y):
@@ -148,3 +149,70 @@ def test_critic_table_lists_the_exact_w1_first_and_each_ratio():
     assert head.split()[:3] == ["critic", "W1", "estimate"] and set(rule) <= {"-", " "}
     assert exact.split() == ["exact", "(POT)", "2", "1"]
     assert clip.split() == ["clip", "c=0.01", "0.002", "0.001", "0.004", "0.500", "0.003"]
+
+
+# ----------------------------------------------------------------------------- notebook 03's stored
+
+@pytest.mark.shipped
+def test_stored_stability_runs_have_what_notebook_03_reads_at_the_stated_settings():
+    """checkpoints/stability.json: the nine runs of ``wganruns.ARCHS`` x ``LOSSES``, made by the
+    module's command at its settings, each with its W_1, modes and 500 samples (rounded to 1e-3:
+    their W_1 is the stored one to rounding); the notebook's figure draws from it."""
+    S = wganruns.stability_stored()
+    settings = dict(architectures=wganruns.ARCHS, losses=wganruns.LOSSES, shared=wganruns.SHARED,
+                    data=wganruns.DATA, samples=wganruns.SAMPLES)
+    assert S["command"] == "python -m gankit.wganruns stability"
+    assert S["settings"] == json.loads(json.dumps(settings))
+    assert S["settings"]["shared"]["steps"] == 500
+    assert {"kit_version", "machine", "threads", "seconds"} <= set(S)
+    assert list(S["runs"]) == [(a, o) for a in wganruns.ARCHS for o in wganruns.LOSSES]
+    y = wganruns.reference()
+    assert torch.equal(y, data.toy("8gaussians", 500, seed=3))          # notebook 03's y_eval
+    for r in S["runs"].values():
+        assert r.x.shape == (500, 2) and r.modes in range(9) and r.seconds > 0
+        assert w1(r.x, y) == pytest.approx(r.w1, abs=2e-3)
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from gankit import wganplots
+    axes = wganplots.stability_grid(S["runs"], y)
+    r = S["runs"]["3 x 64 tanh", "WGAN-GP"]
+    assert axes.shape == (3, 3)
+    assert axes[2, 2].get_title().endswith(f"W1 {r.w1:.2f}, {r.modes} of 8 modes")
+    plt.close("all")
+
+
+@pytest.mark.shipped
+def test_one_stored_stability_run_is_reproduced_at_its_settings():
+    """The GAN on 3 x 64 ReLU, rerun by the module at the stored settings (500 generator steps, a
+    few seconds), gives the stored W_1, modes and samples: the file is what the command makes."""
+    stored = wganruns.stability_stored()["runs"]["3 x 64 ReLU", "GAN"]
+    blob = json.loads(wganruns.dumps(wganruns.stability(["3 x 64 ReLU"], ["GAN"], progress=False)))
+    again = wganruns.stability_stored(blob=blob)["runs"]["3 x 64 ReLU", "GAN"]
+    assert again.w1 == pytest.approx(stored.w1, rel=1e-6) and again.modes == stored.modes
+    assert torch.allclose(again.x, stored.x, atol=1.001e-3)           # stored to 1e-3
+
+
+@pytest.mark.shipped
+def test_stored_mnist_reports_have_the_columns_notebook_03_prints():
+    """checkpoints/mnist_reports.json: one ``metrics.report`` per shipped generator at the module's
+    n and seed, of the checkpoints shipped now; one piece recomputed here: WGAN-clip's class
+    histogram and confident share on the same 10,000 samples."""
+    R = wganruns.reports_stored()
+    assert R["command"] == "python -m gankit.wganruns reports"
+    assert (R["n"], R["seed"]) == (wganruns.REPORT["n"], wganruns.REPORT["seed"]) == (10_000, 0)
+    assert list(R["reports"]) == list(wganruns.NAMES)
+    assert {"kit_version", "machine", "threads", "seconds"} <= set(R)
+    columns = ("classes_covered", "max_class_share", "confident_share", "precision", "recall")
+    for label, r in R["reports"].items():
+        assert set(columns) | {"fid", "histogram"} <= set(r)
+        assert r["checkpoint_sha256"] == spread.fingerprint(wganruns.NAMES[label])
+        assert sum(r["histogram"]) == pytest.approx(1.0)
+        assert max(r["histogram"]) == pytest.approx(r["max_class_share"])
+    assert len(metrics.table(R["reports"], columns=columns).splitlines()) == 2 + 3
+    x = checkpoints.load("wgan_clip").G.sample(R["n"], seed=R["seed"])
+    p = nets.batched(metrics.classifier().head, metrics.features(x)).softmax(1)
+    clip = R["reports"]["WGAN-clip"]
+    hist = torch.bincount(p.argmax(1), minlength=10).float().div(len(x))
+    assert hist.tolist() == pytest.approx(clip["histogram"], abs=1e-6)
+    assert float((p.max(1).values >= 0.9).float().mean()) == pytest.approx(clip["confident_share"])

@@ -1,0 +1,277 @@
+r"""Quality against diversity: every way of post-processing a trained GAN's samples with its knob swept, on the
+shipped generators, read as curves in the precision-recall plane (notebook 07).
+
+    python -m gankit.tradeoff           # DRS percentiles and DOT step counts scored -> checkpoints/tradeoff.json
+
+The knobs: truncation's threshold t and latent reweighting's cap m (their sweep: ``gankit.reweight_mnist``), DRS's
+percentile q (``gankit.drs``), DOT's number of updates k, in the target space and in the latent space
+(``gankit.dot``). The points at q = 95 and k = 10 are those of the closing comparison (``gankit.results``); this
+command adds the others, with the same generators, seeds, sample size and reference digits, so that every point
+of the chart is measured on the same terms: n samples per seed, the mean and std over the seeds.
+
+Precision and recall (Kynkaanniemi et al. 2019, ``gankit.metrics``): precision = the share of generated samples
+inside the real samples' k-NN balls in feature space (quality), recall = the share of real samples inside the
+generated ones' balls (diversity). A method that trades diversity for quality moves up and to the left.
+"""
+import argparse
+import json
+import sys
+import time
+
+import matplotlib.pyplot as plt
+import torch
+from tqdm.auto import tqdm
+
+from . import __version__, checkpoints, data, drs_mnist, metrics, plots, results, reweight_mnist, tables
+from .budget import machine
+from .spread import SEEDS, compare, percent
+
+TRADEOFF = checkpoints.FOLDER / "tradeoff.json"
+COMMAND = "python -m gankit.tradeoff"
+PERCENTILES = (50.0, 80.0)     # DRS's q besides the closing comparison's 95
+DOT_STEPS = (3, 30)            # DOT's k besides the closing comparison's 10 (same step size lr = 0.01)
+
+
+# Each method's points, from the plain generator outwards (the knob turned further at each point).
+CURVES = {
+    "truncation": [f"truncation t={t:g}" for t in sorted(reweight_mnist.THRESHOLDS, reverse=True)],
+    "latent reweighting": [f"reweighting m'={m:g}" for m in sorted(reweight_mnist.CAPS)],
+    "DRS": [f"DRS q={q:g}" for q in sorted(PERCENTILES + (95.0,))],
+    "DOT target": [f"DOT target k={k}" for k in sorted(DOT_STEPS + (10,))],
+    "DOT latent": [f"DOT latent k={k}" for k in sorted(DOT_STEPS + (10,))],
+}
+KNOBS = {"truncation": "threshold t", "latent reweighting": "cap m'", "DRS": "percentile q",
+         "DOT target": "updates k", "DOT latent": "updates k"}
+DEFAULT = {"DRS": "DRS q=95", "DOT target": "DOT target k=10", "DOT latent": "DOT latent k=10",
+           "latent reweighting": "reweighting m'=2"}   # the closing table's rows: the settings of results.DEFAULTS and
+#                                                       the cap m' = m, the bound reweight_mnist.TRAIN trained w with
+
+
+def _named(name):
+    """The chart's name of a stored point: reweighting's cap is m' (``reweight_mnist`` stores "reweighting m=..."), apart
+    from the bound m that w was trained under."""
+    return name.replace("reweighting m=", "reweighting m'=")
+
+
+def samplers(ck, held_out):
+    """The DRS and DOT samplers this command adds, name -> ``sampler(n, seed)``: "DRS q=50", "DOT target k=3", ...
+    (``results.methods`` with the knob set, the other settings ``results.DEFAULTS``)."""
+    out = {}
+    for q in PERCENTILES:
+        out[f"DRS q={q:g}"] = results.methods(ck, held_out, {"DRS": {"percentile": q}}, ("DRS",))["DRS"]
+    for space in ("target", "latent"):
+        m = f"DOT {space}"
+        for k in DOT_STEPS:
+            out[f"{m} k={k}"] = results.methods(ck, held_out, {m: {"steps": k}}, (m,))[m]
+    return out
+
+
+def sweep(n=results.N, seeds=SEEDS, models=results.MODELS, held_out=2000, progress=True):
+    """``samplers`` for each shipped generator, scored by ``results.scores`` exactly as ``results.closing`` scores its
+    methods (same n, seeds, reference digits, DRS calibration digits). Returns what the command stores."""
+    x_test = data.mnist(train=False)[0]
+    x_cal, x_ref = x_test[-held_out:], x_test[:-held_out]
+    f_ref, t0 = metrics.features(x_ref), time.perf_counter()
+    out = {label: results.scores(samplers(drs_mnist.load(name), x_cal), f_ref, n, seeds, progress)
+           for label, name in tqdm(models.items(), desc="generators", disable=not progress)}
+    return {"command": COMMAND, "kit_version": __version__, "n": n, "seeds": list(seeds), "models": dict(models),
+            "reference": f"the first {len(x_ref):,} MNIST test digits (the last {len(x_cal):,} calibrate DRS)",
+            "percentiles": list(PERCENTILES), "dot_steps": list(DOT_STEPS), "kid_subsets": results.KID_SUBSETS,
+            "machine": machine(), "threads": torch.get_num_threads(), "seconds": round(time.perf_counter() - t0),
+            "scores": results._plain(out)}
+
+
+def compute(progress=True):
+    """Every sweep of the chart made here, not stored: (``results.closing()``, ``reweight_mnist.sweep()``, ``sweep()``),
+    what ``stored(blobs=...)`` takes (about 80 CPU-minutes on 2 cores; the files record each one's time)."""
+    return results.closing(progress=progress), reweight_mnist.sweep(progress=progress), sweep(progress=progress)
+
+
+def stored(path=TRADEOFF, blobs=None):
+    """Every point of the chart, in ``results.stored``'s form: the closing comparison (its DRS and DOT renamed "DRS
+    q=95", "DOT target k=10", "DOT latent k=10"), ``reweight_mnist``'s sweep and this command's file merged (or the
+    three ``blobs`` of ``compute``). All three must share n, seeds and the baseline's scores (ValueError otherwise):
+    every point on the same terms."""
+    if blobs is not None:
+        closing, sweep_, own = (results.stored(blob=b) for b in blobs)
+    else:
+        closing, sweep_ = results.stored(), reweight_mnist.stored()
+        if not path.exists():
+            raise FileNotFoundError(f"no stored sweep of DRS and DOT ({path.name}); make it with: {COMMAND}")
+        own = results.stored(path)
+    rename = {"DRS": "DRS q=95", "DOT target": "DOT target k=10", "DOT latent": "DOT latent k=10"}
+    scores = {}
+    for label, by_method in closing["scores"].items():
+        base = by_method["baseline"]
+        for other in (sweep_, own):
+            b = other["scores"][label].get("baseline", base)
+            if (other["n"], other["seeds"]) != (closing["n"], closing["seeds"]) or b["fid"].values != base["fid"].values:
+                raise ValueError(f"{other['command']} was not scored on the closing comparison's terms "
+                                 f"(n, seeds, baseline): rerun it")
+        scores[label] = {rename.get(m, m): s for m, s in by_method.items()}   # its baseline, timed with the others
+        for other in (sweep_, own):
+            scores[label].update({_named(m): s for m, s in other["scores"][label].items() if m != "baseline"})
+    return {**closing, "command": f"{results.COMMAND}, {reweight_mnist.COMMAND} sweep, {COMMAND}",
+            "seconds": closing["seconds"] + sweep_["seconds"] + own["seconds"], "scores": scores}
+
+
+def closing_table(S, markdown=False):
+    """The closing comparison: each method at its one setting (``DEFAULT``), latent reweighting included, against its
+    generator's baseline (``results.comparison_table``)."""
+    keep = ("baseline",) + tuple(DEFAULT.values())
+    return results.comparison_table({**S, "scores": {label: {m: s[m] for m in keep}
+                                                     for label, s in S["scores"].items()}}, markdown)
+
+
+def moves(S, label):
+    """What each point of ``label``'s curves did to precision and recall against the plain generator, by the verdict
+    rule (``spread.compare``, paired seeds): {point: (precision Verdict, recall Verdict)}."""
+    base, out = S["scores"][label]["baseline"], {}
+    for points in CURVES.values():
+        for p in points:
+            s = S["scores"][label][p]
+            out[p] = tuple(compare(base[k], s[k], "the plain generator", p, lower_is_better=False)
+                           for k in ("precision", "recall"))
+    return out
+
+
+def rows(S, label):
+    """``label``'s points, one row each: method, knob, precision and recall (mean ± std over the seeds), their changes
+    from the plain generator ("(noise)" when within the verdict rule), the recall lost per unit of precision gained
+    (only where precision rose and recall fell or rose beyond the noise; else None), MNIST-FID's change, acceptance
+    rate, seconds per 1,000 accepted samples."""
+    v, fid, out = moves(S, label), results.verdicts(S), []
+    mark = lambda x: f"{x.diff:+.3f}" + ("" if x.beyond else " (noise)")   # noqa: E731
+    for method, points in CURVES.items():
+        for p in points:
+            s, (dp, dr), f = S["scores"][label][p], v[p], fid[label, p]
+            cost = -dr.diff / dp.diff if dp.beyond and dr.beyond and dp.diff > 0 else None
+            out.append([method, p.rsplit(" ", 1)[1], s["precision"].pm(), s["recall"].pm(), mark(dp), mark(dr), cost,
+                        percent(f.rel) + ("" if f.beyond else " (noise)"), s["acceptance"], s["seconds"]])
+    return out
+
+
+def table(S, label):
+    """``rows`` as a printed table."""
+    return tables.table(["method", "knob", "precision", "recall", "Δ precision", "Δ recall", "recall lost / precision",
+                         "MNIST-FID change", "accepted", "s / 1000"], rows(S, label),
+                        formats={"recall lost / precision": ".2f", "accepted": ".0%", "s / 1000": ".1f"})
+
+
+def summary(S, label):
+    """Each method of ``label`` in one line, by the verdict rule: the points that raised precision beyond the noise,
+    with the range of their precision and recall changes (or that none did), and the point of lowest MNIST-FID with
+    its verdict against the plain generator."""
+    v, fid, lines = moves(S, label), results.verdicts(S), []
+    for method, points in CURVES.items():
+        up = [p for p in points if v[p][0].beyond and v[p][0].diff > 0]
+        if up:
+            dp, dr = ([v[p][i].diff for p in up] for i in (0, 1))
+            span = lambda a, b: f"{a:+.3f}" + ("" if f"{a:+.3f}" == f"{b:+.3f}" else f" to {b:+.3f}")  # noqa: E731
+            gain = (f"precision up beyond the noise at {', '.join(p.rsplit(' ', 1)[1] for p in up)}: "
+                    f"{span(min(dp), max(dp))}, recall {span(max(dr), min(dr))}")
+        else:
+            gain = "precision up beyond the noise at no point"
+        best = min(points, key=lambda p: S["scores"][label][p]["fid"].mean)
+        f = fid[label, best]
+        lines.append(f"{method}: {gain}; lowest MNIST-FID at {best.rsplit(' ', 1)[1]}: {percent(f.rel)} "
+                     f"({'beyond' if f.beyond else 'within'} the noise)")
+    return "\n".join(lines)
+
+
+def step_by_step(S, label, metric="precision"):
+    """Along each curve of ``label``, step by step: the change of ``metric`` from one point to the
+    next (the plain generator first), paired seeds, "(noise)" when within the verdict rule. One line per method."""
+    by, lines = S["scores"][label], []
+    for method, points in CURVES.items():
+        names = ["baseline"] + points
+        steps = [compare(by[a][metric], by[b][metric], a, b, lower_is_better=False) for a, b in zip(names, names[1:])]
+        lines.append(f"{method} ({metric}): " + ", ".join(
+            f"{'plain' if a == 'baseline' else a.rsplit(' ', 1)[1]} -> {b.rsplit(' ', 1)[1]} {v.diff:+.3f}"
+            + ("" if v.beyond else " (noise)") for a, b, v in zip(names, names[1:], steps)))
+    return "\n".join(lines)
+
+
+def chart(S, label, ax=None, highlight=None, zoom=None, legend=True):
+    """``label``'s curves in the precision-recall plane: each method from the plain generator (black star) through
+    its points (``CURVES``, knob values written beside them), error bars one std over the seeds; ``highlight`` a
+    point to ring; ``zoom`` a half-width: only the square of that size around the plain generator. Up = more
+    precision (quality), right = more recall (diversity). Returns the Axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 4.8))
+    by = S["scores"][label]
+    base = by["baseline"]
+    for method, points in CURVES.items():
+        ss = [base] + [by[p] for p in points]
+        r, pr = [s["recall"].mean for s in ss], [s["precision"].mean for s in ss]
+        line = ax.errorbar(r, pr, xerr=[s["recall"].std for s in ss], yerr=[s["precision"].std for s in ss],
+                           marker="o", ms=4, capsize=2, lw=1.2, label=f"{method} ({KNOBS[method]})")
+        for p, x, y in zip(points, r[1:], pr[1:]):
+            ax.annotate(p.rsplit(" ", 1)[1], (x, y), xytext=(3, 3), textcoords="offset points", fontsize=7,
+                        color=line[0].get_color(), annotation_clip=True)
+    ax.plot(base["recall"].mean, base["precision"].mean, "k*", ms=14, label="plain generator", zorder=5)
+    if highlight and highlight != "baseline":
+        ax.plot(by[highlight]["recall"].mean, by[highlight]["precision"].mean, "o", ms=16, mfc="none", mec="red",
+                mew=2, zorder=6)
+    title = f"{label}: {S['n']:,} samples x {len(S['seeds'])} seeds per point"
+    if zoom:
+        ax.set(xlim=(base["recall"].mean - zoom, base["recall"].mean + zoom),
+               ylim=(base["precision"].mean - zoom, base["precision"].mean + zoom))
+        title = f"{label}: zoom on the plain generator"
+    ax.set(xlabel="recall (diversity)", ylabel="precision (quality)", title=title)
+    if legend:
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3)
+    return ax
+
+
+def every_sampler(ck, W, held_out):
+    """Every point of the chart as a sampler, name -> ``sampler(n, seed)`` (images, or (images, acceptance)): the
+    plain generator and each point of ``CURVES`` for the model ``ck`` (``drs_mnist.load``) with its latent weights
+    ``W`` (``reweight_mnist.load``), DRS calibrated on ``held_out`` digits; the same samplers the stored scores
+    measured."""
+    out = {_named(m): f for m, f in reweight_mnist.samplers(ck.G, W).items()}
+    out.update(samplers(ck, held_out))
+    out.update({DEFAULT[m]: f for m, f in results.methods(ck, held_out, which=("DRS", "DOT target", "DOT latent")).items()})
+    return out
+
+
+def explorer(S, label, sample, n=24, seed=0):
+    """A method menu and a slider over its knob (0 = the plain generator, then the points of ``CURVES``): each move
+    redraws ``label``'s chart with the point ringed, beside n samples made there by ``sample`` (``every_sampler``;
+    each point's samples are made once, then kept). Returns the ``ipywidgets.interactive`` widget."""
+    from ipywidgets import Dropdown, IntSlider, interactive   # here: importing gankit.tradeoff needs no widgets
+
+    made = {}
+
+    def show(method, i):
+        i = min(i, len(CURVES[method]))
+        p = "baseline" if i == 0 else CURVES[method][i - 1]
+        if p not in made:
+            x = sample[p](n, seed)
+            made[p] = x[0] if isinstance(x, tuple) else x
+        fig, (a, b) = plt.subplots(1, 2, figsize=(10.5, 4.6), gridspec_kw={"width_ratios": [1.5, 1]},
+                                   layout="constrained")
+        chart(S, label, a, highlight=p)
+        s = S["scores"][label][p]
+        plots.grid(made[p], nrow=6, ax=b, title=f"{'plain generator' if i == 0 else p}\nprecision "
+                                                 f"{s['precision'].mean:.3f}, recall {s['recall'].mean:.3f}")
+        plt.show()
+
+    m = Dropdown(options=list(CURVES), description="method")
+    i = IntSlider(value=0, min=0, max=len(CURVES[m.value]), description="knob step")
+    m.observe(lambda change: setattr(i, "max", len(CURVES[change.new])), "value")
+    return interactive(show, method=m, i=i)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0])
+    p.add_argument("--n", type=int, default=results.N, help=f"samples per method and seed (default {results.N:,})")
+    a = p.parse_args(argv)
+    blob = sweep(a.n)
+    TRADEOFF.write_text(json.dumps(blob, indent=1) + "\n")
+    print(f"stored {TRADEOFF.name} ({blob['seconds']} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

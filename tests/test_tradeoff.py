@@ -1,0 +1,112 @@
+"""The precision-recall chart of notebook 07 (gankit.tradeoff): every point stored on the closing comparison's terms,
+the three stored files agreeing on the baseline, each knob's sampler giving what was scored, the table's verdicts,
+the chart and the slider."""
+import copy
+import json
+
+import matplotlib
+import pytest
+import torch
+
+from gankit import drs_mnist, results, reweight_mnist, spread, tradeoff
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def S():
+    return tradeoff.stored()
+
+
+def test_every_point_of_every_curve_is_stored_at_one_n_on_the_same_seeds(S):
+    assert S["n"] == results.N and tuple(S["seeds"]) == spread.SEEDS
+    for label in results.MODELS:
+        by = S["scores"][label]
+        for points in tradeoff.CURVES.values():
+            for p in ["baseline"] + points:
+                assert by[p]["fid"].n == S["n"] and by[p]["recall"].seeds == tuple(S["seeds"]), (label, p)
+        assert all(by[p]["acceptance"] is not None for p in tradeoff.CURVES["DRS"])
+        assert all(0 < by[p]["acceptance"] <= 1 for p in tradeoff.CURVES["latent reweighting"])
+
+
+def test_a_higher_drs_percentile_accepts_fewer_samples(S):
+    for label in results.MODELS:
+        rates = [S["scores"][label][p]["acceptance"] for p in tradeoff.CURVES["DRS"]]
+        assert rates == sorted(rates, reverse=True), (label, rates)
+
+
+def test_files_scored_on_other_terms_are_refused():
+    blobs = [json.loads(p.read_text()) for p in (results.CLOSING, reweight_mnist.SWEEP, tradeoff.TRADEOFF)]
+    assert tradeoff.stored(blobs=blobs)["scores"].keys() == set(results.MODELS)
+    other_n = copy.deepcopy(blobs)
+    other_n[2]["n"] = 1000
+    with pytest.raises(ValueError, match="closing comparison's terms"):
+        tradeoff.stored(blobs=other_n)
+    other_baseline = copy.deepcopy(blobs)
+    other_baseline[1]["scores"]["WGAN-GP"]["baseline"]["fid"][0] += 0.1
+    with pytest.raises(ValueError, match="rerun it"):
+        tradeoff.stored(blobs=other_baseline)
+
+
+def test_the_summary_names_every_point_that_raised_precision_beyond_the_noise(S):
+    lines = tradeoff.summary(S, "WGAN-GP").splitlines()
+    moves = tradeoff.moves(S, "WGAN-GP")
+    for line, (method, points) in zip(lines, tradeoff.CURVES.items()):
+        up = [p.rsplit(" ", 1)[1] for p in points if moves[p][0].beyond and moves[p][0].diff > 0]
+        assert line.startswith(method + ":") and (f"at {', '.join(up)}:" in line if up else "at no point" in line)
+
+
+def test_the_table_gives_the_recall_cost_only_where_both_moved_beyond_the_noise(S):
+    rows, moves = tradeoff.rows(S, "vanilla GAN"), tradeoff.moves(S, "vanilla GAN")
+    points = [p for ps in tradeoff.CURVES.values() for p in ps]
+    assert [r[1] for r in rows] == [p.rsplit(" ", 1)[1] for p in points]
+    for r, p in zip(rows, points):
+        dp, dr = moves[p]
+        assert (r[6] is None) == (not (dp.beyond and dr.beyond and dp.diff > 0)), p
+        assert r[4].endswith("(noise)") == (not dp.beyond) and r[5].endswith("(noise)") == (not dr.beyond), p
+        if r[6] is not None:
+            assert r[6] == pytest.approx(-dr.diff / dp.diff)
+    assert len(tradeoff.table(S, "vanilla GAN").splitlines()) == 2 + len(points)
+
+
+def test_the_closing_table_has_each_method_at_its_one_setting(S):
+    text = tradeoff.closing_table(S)
+    for label in results.MODELS:
+        for m in ("baseline",) + tuple(tradeoff.DEFAULT.values()):
+            assert any(line.startswith(label) and f" {m} " in f"{line} " for line in text.splitlines()), (label, m)
+    assert "truncation" not in text
+
+
+def test_chart_draws_one_curve_per_method_and_rings_a_point(S):
+    ax = tradeoff.chart(S, "WGAN-GP", highlight="DRS q=95")
+    labels = ax.get_legend_handles_labels()[1]
+    assert len(labels) == len(tradeoff.CURVES) + 1 and "plain generator" in labels
+    assert ax.get_xlabel().startswith("recall") and ax.get_ylabel().startswith("precision")
+
+
+@pytest.fixture(scope="module")
+def samplers():
+    ck, W = drs_mnist.load("dcgan_adam"), reweight_mnist.load("dcgan_adam")
+    return tradeoff.every_sampler(ck, W, drs_mnist.split_test()[0][:500])
+
+
+def test_every_point_has_its_sampler_and_each_gives_n_images(samplers):
+    assert set(samplers) == {"baseline"} | {p for ps in tradeoff.CURVES.values() for p in ps}
+    for p in ("truncation t=1", "reweighting m'=2", "DRS q=50", "DOT latent k=3"):
+        x = samplers[p](8, 0)
+        x = x[0] if isinstance(x, tuple) else x
+        assert x.shape == (8, 1, 28, 28) and torch.isfinite(x).all(), p
+    moved, plain = samplers["DOT target k=3"](4, 1)[0], samplers["baseline"](4, 1)
+    assert moved.shape == plain.shape and not torch.equal(moved, plain), "DOT moves the plain samples of the seed"
+
+
+def test_the_slider_redraws_each_method_at_each_knob_step(S, samplers, monkeypatch):
+    monkeypatch.setattr("matplotlib.pyplot.show", lambda: None)
+    w = tradeoff.explorer(S, "vanilla GAN", samplers, n=4)
+    method, step = w.children[:2]
+    assert step.max == len(tradeoff.CURVES[method.value])
+    method.value = "DOT target"
+    assert step.max == len(tradeoff.CURVES["DOT target"])
+    step.value = step.max      # the point is made and drawn without error
+    method.value = "truncation"
+    step.value = 1
