@@ -26,6 +26,7 @@ from tqdm.auto import tqdm
 
 from . import __version__, checkpoints, data, drs_mnist, metrics, results, reweight, spread, truncation
 from .budget import machine
+from .mode import steps
 from .nets import batched
 
 FOLDER = checkpoints.FOLDER / "reweight"
@@ -104,11 +105,12 @@ def digit_shares(x):
     return torch.bincount(p.argmax(1), minlength=10).float() / len(x)
 
 
-def class_balance(G, W, n=N, seeds=SEEDS, m=None):
+def class_balance(G, W, n=None, seeds=SEEDS, m=None):
     """What w changes in the digits' mix: the total variation TV = 1/2 sum_c |share_c - test share_c| between the
     classifier's digit shares of n samples and those of the 10,000 MNIST test digits, for G's plain samples and
-    the reweighted ones (cap m, default ``W.m``) on each seed, compared by ``spread.compare`` (paired). Returns
-    (verdict, {"test digits", "plain", "reweighted": the shares on the first seed})."""
+    the reweighted ones (cap m, default ``W.m``) on each seed, compared by ``spread.compare`` (paired); n defaults to
+    ``N`` (300 in quick mode). Returns (verdict, {"test digits", "plain", "reweighted": the shares on the first seed})."""
+    n = n or steps(lecture=N, quick=300)
     x_test, labels = data.mnist(train=False)
     test = torch.bincount(torch.as_tensor(labels), minlength=10).float() / len(labels)
     tv, first = {"plain": [], "reweighted": []}, {"test digits": test}

@@ -75,14 +75,18 @@ def screenshot(driver, name):
     return f"{name}.png"
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def widget_notebooks(folder=NOTEBOOKS):
     """The lecture notebooks that show an ipywidgets control (a slider): the ones a static render cannot test, and
     the ones tests/browser runs in JupyterLab (so `make test` does not run them again with nbval)."""
     import nbformat
 
-    def has_widget(path):
-        code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
-        return any(re.search(r"snapshot_slider\(|interactive\(|\binteract\(|widgets\.", src) for src in code)
+    def has_widget(path):   # a widget made in the notebook's code, or by a kit function (its stored view)
+        cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+        made = any(re.search(r"snapshot_slider\(|interactive\(|\binteract\(|widgets\.", c.source) for c in cells)
+        return made or any(WIDGET_VIEW in o.get("data", {}) for c in cells for o in c.get("outputs", []))
 
     return [p for p in sorted(folder.glob("*.ipynb")) if has_widget(p)]
 
