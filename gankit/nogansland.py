@@ -100,29 +100,29 @@ def where_small(G, W, n=100_000, seed=1234, small=0.25):
                          f"land between the blobs; mean of w on fresh codes {r['mean_w']:.3f}", **r)
 
 
-def compare_w1(G, W, n=1000, seeds=spread.SEEDS):
-    """The exact W_1 (``w1``) to n fresh data points of the plain samples of G and of the reweighted ones
-    (``reweight.sample``), n each, on each seed: ``spread.compare`` of the two, paired (the same data on a seed)."""
+def _paired(G, W, score, n, seeds, metric, lower_is_better):
+    """``score(samples, data)`` of n plain and n reweighted samples of G against n fresh data points on each seed,
+    compared by ``spread.compare``, paired (the same data on a seed)."""
     plain, rew = [], []
     for seed in seeds:
         y = two_modes(n, seed=1000 + seed)
-        plain.append(w1(G.sample(n, seed=seed), y))
-        rew.append(w1(reweight.sample(G, W, n, seed=seed)[0], y))
-    return spread.compare(spread.Spread.of(plain, n, seeds, "W1"), spread.Spread.of(rew, n, seeds, "W1"),
-                          "the plain generator", "the reweighted one", paired=True)
+        plain.append(score(G.sample(n, seed=seed), y))
+        rew.append(score(reweight.sample(G, W, n, seed=seed)[0], y))
+    return spread.compare(spread.Spread.of(plain, n, seeds, metric), spread.Spread.of(rew, n, seeds, metric),
+                          "the plain generator", "the reweighted one", paired=True, lower_is_better=lower_is_better)
+
+
+def compare_w1(G, W, n=1000, seeds=spread.SEEDS):
+    """The exact W_1 (``w1``) to n fresh data points of n plain and n reweighted samples of G (``reweight.sample``)
+    on each seed, compared by ``spread.compare``, paired."""
+    return _paired(G, W, w1, n, seeds, "W1", lower_is_better=True)
 
 
 def compare_precision(G, W, n=2000, seeds=spread.SEEDS):
     """Precision (``metrics.precision_recall``, k = 3, the points themselves as features) of n plain and n reweighted
-    samples against n fresh data points on each seed: ``spread.compare`` of the two, paired; a sample between the
+    samples against n fresh data points on each seed, compared by ``spread.compare``, paired: a sample between the
     modes lies outside the data's k-NN balls, so removing such samples raises precision."""
-    plain, rew = [], []
-    for seed in seeds:
-        y = two_modes(n, seed=1000 + seed)
-        plain.append(metrics.precision_recall(G.sample(n, seed=seed), y)[0])
-        rew.append(metrics.precision_recall(reweight.sample(G, W, n, seed=seed)[0], y)[0])
-    return spread.compare(spread.Spread.of(plain, n, seeds, "precision"), spread.Spread.of(rew, n, seeds, "precision"),
-                          "the plain generator", "the reweighted one", paired=True, lower_is_better=False)
+    return _paired(G, W, lambda x, y: metrics.precision_recall(x, y)[0], n, seeds, "precision", lower_is_better=False)
 
 
 def figure(G, W, y, n=2000, seed=0, z_max=3.0):
