@@ -6,7 +6,7 @@ generator on the same seeds, measured at one sample size, with its spread over t
 
 ``improve`` runs one method of ``METHODS`` with the settings ``DEFAULTS``; ``scores`` measures several samplers on
 the same seeds (the same seed gives every method the same latent codes where it uses them, so two methods compare
-paired, ``spread.compare``); ``closing`` is that for the shipped generators, which notebook 06 and README load
+paired, ``spread.compare``); ``closing`` is that for the shipped generators, which notebook 07 and README load
 back with ``stored``; ``comparison_table`` writes it, each method's MNIST-FID set against its generator's baseline by
 the verdict rule (beyond the noise when |d| > 2 SE).
 """
@@ -154,7 +154,7 @@ def comparison_table(S, markdown=True):
 
 
 def caption(S):
-    """What the stored comparison ``S`` measured, in one sentence (README's and notebook 06's caption)."""
+    """What the stored comparison ``S`` measured, in one sentence (README's and notebook 07's caption)."""
     return (f"{S['n']:,} samples per method on each of {len(S['seeds'])} seeds (mean ± std over the seeds) against "
             f"{S['reference']}; DRS with the discriminator trained further against the final generator; a change "
             f"is beyond the noise when it exceeds twice its standard error over the paired seeds; timed on "

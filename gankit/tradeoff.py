@@ -3,7 +3,7 @@ shipped generators, read as curves in the precision-recall plane (notebook 07).
 
     python -m gankit.tradeoff           # DRS percentiles and DOT step counts scored -> checkpoints/tradeoff.json
 
-The knobs: truncation's threshold t and latent reweighting's cap m (their sweep: ``gankit.reweight_mnist``), DRS's
+The knobs: truncation's threshold t and latent reweighting's cap m' (their sweep: ``gankit.reweight_mnist``), DRS's
 percentile q (``gankit.drs``), DOT's number of updates k, in the target space and in the latent space
 (``gankit.dot``). The points at q = 95 and k = 10 are those of the closing comparison (``gankit.results``); this
 command adds the others, with the same generators, seeds, sample size and reference digits, so that every point
@@ -83,7 +83,7 @@ def sweep(n=results.N, seeds=SEEDS, models=results.MODELS, held_out=2000, progre
 
 def compute(progress=True):
     """Every sweep of the chart made here, not stored: (``results.closing()``, ``reweight_mnist.sweep()``, ``sweep()``),
-    what ``stored(blobs=...)`` takes (about 80 CPU-minutes on 2 cores; the files record each one's time)."""
+    what ``stored(blobs=...)`` takes (about two hours on 2 cores; the files record each one's time)."""
     return results.closing(progress=progress), reweight_mnist.sweep(progress=progress), sweep(progress=progress)
 
 
