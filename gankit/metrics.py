@@ -215,6 +215,11 @@ def precision_recall(fake_features, real_features, k=3):
     return precision, recall
 
 
+def digit_probabilities(fx):
+    """The kit's classifier's probabilities of the 10 digits for features fx (N, d) of ``features``: (N, 10)."""
+    return batched(classifier().head, fx, device=device_of(classifier())).softmax(1)
+
+
 def report(x, real=None, k=3, real_features=None):
     """All the MNIST metrics of generated images x against real images ``real`` (or their ``real_features``;
     by default the 10,000 MNIST test digits).
@@ -224,7 +229,7 @@ def report(x, real=None, k=3, real_features=None):
     """
     fx = features(x)
     fr = reference_features(real, real_features)
-    p = batched(classifier().head, fx, device=device_of(classifier())).softmax(1)
+    p = digit_probabilities(fx)
     hist = torch.bincount(p.argmax(1), minlength=10).float().div(len(x)).numpy()
     precision, recall = precision_recall(fx, fr, k)
     return {

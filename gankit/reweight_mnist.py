@@ -101,7 +101,7 @@ def extremes(G, W, k=24, n=4000, seed=0):
 
 def digit_shares(x):
     """The share of each digit 0-9 among the images x (N, 1, 28, 28), by the kit's classifier's labels. (10,)"""
-    p = batched(metrics.classifier().head, metrics.features(x))
+    p = metrics.digit_probabilities(metrics.features(x))
     return torch.bincount(p.argmax(1), minlength=10).float() / len(x)
 
 

@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import torch
 from tqdm.auto import tqdm
 
-from . import __version__, checkpoints, data, drs_mnist, metrics, plots, results, reweight_mnist, tables
+from . import __version__, checkpoints, drs_mnist, metrics, plots, results, reweight_mnist, tables
 from .budget import machine
 from .spread import SEEDS, compare, percent
 
@@ -66,11 +66,11 @@ def samplers(ck, held_out):
     return out
 
 
-def sweep(n=results.N, seeds=SEEDS, models=results.MODELS, held_out=2000, progress=True):
+def sweep(n=results.N, seeds=SEEDS, models=results.MODELS, progress=True):
     """``samplers`` for each shipped generator, scored by ``results.scores`` exactly as ``results.closing`` scores its
-    methods (same n, seeds, reference digits, DRS calibration digits). Returns what the command stores."""
-    x_test = data.mnist(train=False)[0]
-    x_cal, x_ref = x_test[-held_out:], x_test[:-held_out]
+    methods (same n, seeds, reference digits, DRS calibration digits: ``drs_mnist.split_test``). Returns what the
+    command stores."""
+    x_cal, x_ref = drs_mnist.split_test()
     f_ref, t0 = metrics.features(x_ref), time.perf_counter()
     out = {label: results.scores(samplers(drs_mnist.load(name), x_cal), f_ref, n, seeds, progress)
            for label, name in tqdm(models.items(), desc="generators", disable=not progress)}
