@@ -6,6 +6,7 @@ that trained it, seed, steps, seconds, the kit version and any measured history 
 The sample grids a run keeps after every epoch (``meta["grids"]``, uint8) are stored zlib-compressed, losslessly.
 The files shipped with the kit live in ``gankit/checkpoints/`` and are made by ``python -m gankit.train NAME``.
 """
+import hashlib
 import zlib
 from pathlib import Path
 from types import SimpleNamespace
@@ -34,6 +35,16 @@ def path_of(name):
 def available():
     """Names of the checkpoints shipped with the kit."""
     return sorted(p.stem for p in FOLDER.glob("*.pt"))
+
+
+def generators():
+    """The shipped generators' names: every checkpoint but the classifier."""
+    return [name for name in available() if name != "classifier"]
+
+
+def fingerprint(name):
+    """The first 16 hex digits of the SHA-256 of a checkpoint's file: which weights a stored result is of."""
+    return hashlib.sha256(path_of(name).read_bytes()).hexdigest()[:16]
 
 
 def pack_grids(grids):

@@ -31,7 +31,7 @@ import time
 import matplotlib.pyplot as plt
 import torch
 
-from . import __version__, checkpoints, data, dot, drs_mnist, metrics, plots, spread, tables, toys
+from . import __version__, checkpoints, data, dot, drs_mnist, metrics, plots, tables, toys
 from .budget import machine
 from .nets import batched
 from .semidiscrete import exact_ot
@@ -178,7 +178,7 @@ def compute(runs=tuple(RUNS), keep=KEEP, n=N, progress=True):
         if progress:
             print(f"{name}: measured up to {max(c)} updates ({time.perf_counter() - t0:.0f} s)")
     return {"command": COMMAND, "kit_version": __version__, "model": MODEL,
-            "checkpoint_sha256": spread.fingerprint(MODEL), "n": n, "z_seed": Z_SEED,
+            "checkpoint_sha256": checkpoints.fingerprint(MODEL), "n": n, "z_seed": Z_SEED,
             "k_seed": K_SEED, "K_eff": K, "keep": list(keep), "runs": {r: RUNS[r] for r in runs},
             "reference": "the first 8,000 MNIST test digits", "machine": machine(),
             "threads": torch.get_num_threads(), "seconds": round(time.perf_counter() - t0),

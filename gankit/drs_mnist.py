@@ -61,7 +61,7 @@ def train(name, save=True, progress=True, **settings):
     out = drs.further_train(ck.G, D, data.batches(x[:SPLIT], seed=s["seed"]), s["steps"], lr=s["lr"],
                             betas=s["betas"], batch_size=s["batch_size"], seed=s["seed"], monitor=held_out_loss,
                             every=s["every"], progress=progress)
-    meta = dict(command=f"{COMMAND} train {name}", generator=name, generator_sha256=spread.fingerprint(name),
+    meta = dict(command=f"{COMMAND} train {name}", generator=name, generator_sha256=checkpoints.fingerprint(name),
                 seed=s["seed"], settings=s, start=dict(a=start.a, b=start.b, of="the critic" if "wgan" in name else
                                                       "the end-of-training discriminator"),
                 held_out_loss=out.monitored, loss=out.loss, seconds=round(out.seconds, 1),

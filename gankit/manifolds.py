@@ -27,7 +27,6 @@ References: Arjovsky and Bottou, Towards Principled Methods for Training Generat
 (arXiv:1701.04862), Lemma 1, Lemma 3, Theorems 2.1 to 2.4.
 """
 import math
-from types import SimpleNamespace
 
 import numpy as np
 import torch

@@ -4,7 +4,7 @@
     python -m gankit.readme --write    # and replace the block between the markers in README.md,
                                        # and save each notebook's README figure in docs/figures/
 
-Generators: every shipped GAN checkpoint, its MNIST-FID and KID as stored by ``python -m gankit.spread`` (mean ±
+Generators: every shipped GAN checkpoint, its MNIST-FID and KID as stored by ``python -m gankit.scores`` (mean ±
 std over seeds), the other columns measured by ``gankit.metrics.report`` on one draw (seed 0) of as many samples
 against the 10,000 MNIST test digits, with the training time and command stored in the checkpoint. The closing
 comparison of the post-processing methods as stored by ``python -m gankit.results``. Notebooks: the lecture-mode
@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-from . import budget, checkpoints, data, metrics, results, spread, tables, tradeoff
+from . import budget, checkpoints, data, metrics, results, scores, spread, tables, tradeoff
 from .curves import TREND_EPOCHS, TREND_PER, curve_end
 from .curves import samples as curve_samples_of
 from .notebooks import colab_url
@@ -47,7 +47,7 @@ def generator_table():
     """One Markdown row per shipped generator: stored MNIST-FID and KID (mean ± std over seeds), classes covered,
     precision, recall (seed 0, as many samples), training, how its curve ended. Returns (the table, what was
     measured: ``samples`` per seed, ``seeds``, test ``digits``, the stored curves' sample sizes ``curve_samples``)."""
-    blob = spread.load()
+    blob = scores.load()
     n = blob["n"]
     x_test = data.mnist(train=False)[0][:n]
     f_test = metrics.features(x_test)
@@ -57,7 +57,7 @@ def generator_table():
         if not hasattr(ck, "G"):
             continue
         x = ck.G.sample(n, seed=0)
-        r, scored = metrics.report(x, x_test, real_features=f_test), spread.stored(name)
+        r, scored = metrics.report(x, x_test, real_features=f_test), scores.stored(name)
         rows.append([f"`{name}`", scored["fid"].pm(), scored["kid"].pm(), r["classes_covered"], r["max_class_share"],
                      r["confident_share"], r["precision"], r["recall"], training_time(name, ck.meta), curve_end(ck.meta),
                      f"`{ck.meta['command']}`"])
@@ -127,7 +127,7 @@ def block():
     return "\n".join([
         START,
         f"Generators ({words(m.samples)} samples against the {m.digits:,} MNIST test digits; MNIST-FID and KID: mean ± "
-        f"std over {m.seeds} seeds (`python -m gankit.spread`), the other columns: seed 0; classifier test accuracy "
+        f"std over {m.seeds} seeds (`python -m gankit.scores`), the other columns: seed 0; classifier test accuracy "
         f"{classifier['test_accuracy']:.2%}; training times: one epoch timed alone on {hardware()}, times the "
         f"epochs trained; curve at the end: the line through the last {TREND_EPOCHS} epochs of the MNIST-FID curve "
         f"stored during training, {words(m.curve_samples)} samples each, its change per {TREND_PER} epochs):",

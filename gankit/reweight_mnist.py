@@ -53,7 +53,7 @@ def train(name, save=True, progress=True, **settings):
     real = data.batches(data.mnist(train=True)[0], seed=s["seed"])
     W = reweight.train(ck.G, ck.D, real=real, progress=progress, desc=f"w for {name}", **s)
     h = W.history
-    W.meta = dict(command=f"{COMMAND} train {name}", generator=name, generator_sha256=spread.fingerprint(name),
+    W.meta = dict(command=f"{COMMAND} train {name}", generator=name, generator_sha256=checkpoints.fingerprint(name),
                   critic="a copy of the shipped discriminator trained further as a WGAN-GP critic", settings=s,
                   seed=s["seed"], mean_before_rescale=h["mean_before_rescale"], seconds=round(h["seconds"], 1),
                   cpu_seconds=round(h["cpu_seconds"], 1),

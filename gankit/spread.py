@@ -14,22 +14,13 @@ unbiased. ``score(G)`` states a score as its mean ± standard deviation over k s
 With many seeds the rule errs about 5% of the time when there is no difference; on 5 paired seeds (Student's t,
 4 degrees of freedom) about 12%. A difference within the noise is not shown to be zero, only not shown.
 
-The heavy evaluation, every shipped generator at ``N`` samples on ``SEEDS``, is a command whose results ship with the
-kit beside the checkpoints (``checkpoints/scores.json``), and ``stored(name)`` reads them back::
-
-    python -m gankit.spread               # 7 CPU-minutes (50 minutes on 2 cores shared with 8 other jobs)
-    python -m gankit.spread --table       # print the stored scores as README's Markdown table
-
-The stored scores' reference is the 10,000 MNIST test digits, fixed: their spread over seeds is the generator's
-sampling noise, the part that differs between two generators scored against the same reference.
+The reference of every score is by default the 10,000 MNIST test digits, fixed: the spread over seeds is then the
+generator's sampling noise, the part that differs between two generators scored against the same reference. The
+shipped generators' scores over seeds are stored by ``python -m gankit.scores`` (``gankit.scores``).
 """
-import argparse
-import hashlib
-import json
 import math
 import numbers
 import time
-import warnings
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -37,20 +28,18 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from . import __version__, checkpoints, data, metrics, tables
+from . import checkpoints, data, metrics
 from .nets import Generator
 
 N = 10_000           # samples per seed: a DCGAN draws them and their features in about 15 s on 2 CPU cores
 SEEDS = (0, 1, 2, 3, 4)
 REAL = "mnist_train"  # the reference row: N training digits per seed (disjoint blocks) against the test digits
-SCORES = checkpoints.FOLDER / "scores.json"
-COMMAND = "python -m gankit.spread"
 
 
-def _decimals(err):
+def decimals(err):
     """Decimals that show two significant digits of ``err`` (2 when err is 0 or not finite).
 
-    >>> _decimals(0.40), _decimals(3.2), _decimals(0.0004)
+    >>> decimals(0.40), decimals(3.2), decimals(0.0004)
     (2, 1, 5)
     """
     if not np.isfinite(err) or err <= 0:
@@ -110,7 +99,7 @@ class Spread(NamedTuple):
 
     def pm(self):
         """"mean ± std", to two significant digits of the std (what a table cell shows)."""
-        dec = _decimals(self.std)
+        dec = decimals(self.std)
         return f"{self.mean:.{dec}f} ± {self.std:.{dec}f}"
 
     def __str__(self):
@@ -139,7 +128,7 @@ class Verdict(NamedTuple):
     worse = property(lambda self: self.beyond and (self.diff > 0) == self.lower_is_better, doc="B worse than A")
 
     def __str__(self):
-        dec, unit = _decimals(self.se), f" {self.metric}" if self.metric else ""
+        dec, unit = decimals(self.se), f" {self.metric}" if self.metric else ""
         rel = f" ({percent(self.rel)})" if np.isfinite(self.rel) else ""
         seeds = f"{self.k[0]} paired seeds" if self.paired else f"{self.k[0]} + {self.k[1]} seeds, unpaired"
         if self.beyond:
@@ -251,86 +240,3 @@ def score(sampler, n=N, seeds=SEEDS, real=None, real_features=None, kid_subsets=
             out.append(v)
     return {"fid": Spread.of(fid, n, seeds, "MNIST-FID"), "kid": Spread.of(kid, n, seeds, "MNIST-KID"),
             "kid_subset_std": kid_std, "seconds": time.perf_counter() - t0}
-
-
-# ----------------------------------------------------------------------------- stored scores
-
-
-def fingerprint(name):
-    """The first 16 hex digits of the SHA-256 of a shipped checkpoint's file: which weights a stored score is of."""
-    return hashlib.sha256(checkpoints.path_of(name).read_bytes()).hexdigest()[:16]
-
-
-def generators():
-    """The shipped generators' names: every checkpoint but the classifier."""
-    return [name for name in checkpoints.available() if name != "classifier"]
-
-
-def compute(names=None, n=N, seeds=SEEDS, progress=True):
-    """The scores of the reference ``REAL`` and of the shipped generators ``names`` (default all), as stored."""
-    names = [REAL] + generators() if names is None else list(names)
-    t0 = time.perf_counter()
-    ref = metrics.mnist_test_features()
-    out = {}
-    for name in tqdm(names, desc="generators", disable=not progress):
-        r = score(name, n, seeds, real_features=ref, progress=progress)
-        out[name] = {"fid": list(r["fid"].values), "kid": list(r["kid"].values), "kid_subset_std": r["kid_subset_std"],
-                     "seconds": round(r["seconds"], 1)}
-        if name != REAL:
-            out[name]["checkpoint_sha256"] = fingerprint(name)
-        if progress:
-            print(f"{name}: MNIST-FID {r['fid']}, KID {r['kid']}, {r['seconds']:.0f} s")
-    return {"command": COMMAND, "kit_version": __version__, "n": n, "seeds": list(seeds),
-            "reference": "the 10,000 MNIST test digits", "kid": {"subset_size": 1000, "subsets": 100},
-            "threads": torch.get_num_threads(), "seconds": round(time.perf_counter() - t0), "scores": out}
-
-
-def load(path=SCORES):
-    """The stored scores file (what ``compute`` returns), or a FileNotFoundError that says how to make it."""
-    if not path.exists():
-        raise FileNotFoundError(f"no stored scores ({path.name}); make them with: {COMMAND}")
-    return json.loads(path.read_text())
-
-
-def stored(name, path=SCORES):
-    """The stored scores of ``name`` (a shipped generator, or ``REAL``): {"fid": Spread, "kid": Spread}, at the
-    file's n and seeds. Warns when the shipped checkpoint is not the one that was scored."""
-    blob = load(path)
-    if name not in blob["scores"]:
-        raise KeyError(f"no stored scores for {name!r}; stored: {', '.join(blob['scores'])} (recompute: {COMMAND})")
-    row = blob["scores"][name]
-    shipped = checkpoints.path_of(name).exists() and "checkpoint_sha256" in row
-    if shipped and fingerprint(name) != row["checkpoint_sha256"]:
-        warnings.warn(f"{name}.pt changed since its scores were stored: recompute them with {COMMAND}")
-    return {key: Spread.of(row[key], blob["n"], blob["seeds"], f"MNIST-{key.upper()}") for key in ("fid", "kid")}
-
-
-LABELS = {REAL: "MNIST training digits (reference)"}
-
-
-def table(path=SCORES):
-    """The stored scores as README's Markdown table: one row per generator, MNIST-FID and KID as mean ± std over
-    the seeds, and the per-seed MNIST-FIDs."""
-    blob = load(path)
-    rows = []
-    for name in blob["scores"]:
-        s = stored(name, path)
-        fid = s["fid"]
-        per_seed = ", ".join(f"{v:.{_decimals(fid.std)}f}" for v in fid.values)
-        rows.append([LABELS.get(name, f"`{name}`"), fid.pm(), s["kid"].pm(), per_seed])
-    return tables.table(["generator", "MNIST-FID", "MNIST-KID", "MNIST-FID per seed"], rows, markdown=True)
-
-
-def main(argv=None):
-    p = argparse.ArgumentParser(prog=COMMAND, description=f"Score every shipped generator on {N:,} samples for each "
-                                f"of the seeds {SEEDS} (MNIST-FID and KID) into the kit's stored {SCORES.name}.")
-    p.add_argument("--table", action="store_true", help="only print the stored scores as a Markdown table")
-    if not p.parse_args(argv).table:
-        blob = compute()
-        SCORES.write_text(json.dumps(blob, indent=1) + "\n")
-        print(f"wrote {SCORES.name} in {blob['seconds']} s\n")
-    print(table())
-
-
-if __name__ == "__main__":
-    main()

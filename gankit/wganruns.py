@@ -33,7 +33,7 @@ from types import SimpleNamespace
 
 import torch
 
-from . import __version__, checkpoints, data, metrics, spread, wgan
+from . import __version__, checkpoints, data, metrics, wgan
 from .budget import machine
 
 ARCHS = {"3 x 64 ReLU": dict(depth=3, act="relu"), "6 x 64 ReLU": dict(depth=6, act="relu"),
@@ -105,7 +105,7 @@ def reports(names=NAMES, n=REPORT["n"], seed=REPORT["seed"]):
         with torch.no_grad():
             r = metrics.report(checkpoints.load(name).G.sample(n, seed=seed), real_features=f_test)
         out[label] = {**r, "histogram": [float(v) for v in r["histogram"]], "checkpoint": name,
-                      "checkpoint_sha256": spread.fingerprint(name)}
+                      "checkpoint_sha256": checkpoints.fingerprint(name)}
     return {"command": f"{COMMAND} reports", "kit_version": __version__, "n": n, "seed": seed,
             "reference": f"the first {n:,} MNIST test digits", "machine": machine(),
             "threads": torch.get_num_threads(), "seconds": round(time.perf_counter() - t0),

@@ -4,7 +4,7 @@ import warnings
 import pytest
 import torch
 
-from gankit import budget, checkpoints, curves, metrics, spread
+from gankit import budget, checkpoints, curves, metrics, scores, spread
 
 # name -> (largest MNIST-FID, fewest classes covered) for the runs that must learn (nearly) every digit, set at what
 # ships (5,000 samples). The slides' MLP misses one digit at the 2% share threshold (9 classes on 5,000 samples); the
@@ -52,12 +52,12 @@ def test_vanilla_gan_ahead_of_wgan_gp_at_every_budget():
 
 
 def test_shipped_generators_ordered_beyond_the_noise():
-    """Notebook 03, section 4, on the shipped scores (``spread.stored``: the shipped generators, several seeds of the
+    """Notebook 03, section 4, on the shipped scores (``scores.stored``: the shipped generators, several seeds of the
     same number of samples): WGAN-GP is worse than the vanilla GAN and WGAN-clip worse than WGAN-GP, each beyond the
     noise (``spread.compare``: |d| > 2 SE), in MNIST-FID and in KID; the scores are of the checkpoints that ship."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")          # a checkpoint changed since its scores were stored: fail
-        s = {name: spread.stored(name) for name in ("dcgan_adam", "wgan_gp", "wgan_clip")}
+        s = {name: scores.stored(name) for name in ("dcgan_adam", "wgan_gp", "wgan_clip")}
     for metric in ("fid", "kid"):
         gp = spread.compare(s["dcgan_adam"][metric], s["wgan_gp"][metric], "the vanilla GAN", "WGAN-GP")
         clip = spread.compare(s["wgan_gp"][metric], s["wgan_clip"][metric], "WGAN-GP", "WGAN-clip")

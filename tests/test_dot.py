@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from critics import linear_D, linear_G
-from gankit import checkpoints, dot, doteval, drs, metrics, nets, semidiscrete, spread
+from gankit import checkpoints, dot, doteval, drs, metrics, nets, semidiscrete
 
 
 def test_dot_with_zero_steps_is_the_identity():
@@ -125,7 +125,7 @@ def test_stored_dot_sweep_has_what_notebook_06_reads_at_the_stated_settings():
     assert (S["command"], S["model"]) == ("python -m gankit.doteval", "dcgan_adam")
     assert (S["n"], S["z_seed"], S["k_seed"]) == (doteval.N, doteval.Z_SEED, doteval.K_SEED)
     assert S["keep"] == list(doteval.KEEP) and S["runs"] == json.loads(json.dumps(doteval.RUNS))
-    assert S["checkpoint_sha256"] == spread.fingerprint(doteval.MODEL)
+    assert S["checkpoint_sha256"] == checkpoints.fingerprint(doteval.MODEL)
     assert {"kit_version", "machine", "threads", "seconds", "reference"} <= set(S)
     assert set(S["K_eff"]) == {"target", "latent"} and list(S["curves"]) == list(doteval.RUNS)
     for name, c in S["curves"].items():

@@ -99,7 +99,7 @@ def test_shipped_mnist_weights_are_small_with_mean_one_and_the_stated_acceptance
     assert p.stat().st_size <= 2_000_000
     W = reweight_mnist.load(name)
     assert W.meta["command"] == f"python -m gankit.reweight_mnist train {name}" and W.meta["seed"] == 0
-    assert W.meta["generator_sha256"] == spread.fingerprint(name), "trained for another generator: retrain it"
+    assert W.meta["generator_sha256"] == checkpoints.fingerprint(name), "trained for another generator: retrain it"
     z = torch.randn(100_000, W.z_dim, generator=torch.Generator().manual_seed(5))
     with torch.no_grad():
         w = W(z)

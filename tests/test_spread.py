@@ -1,12 +1,12 @@
 """Numbers with their noise: scores over seeds (``spread.score``), the verdict rule (``spread.compare``) and the
-stored scores of the shipped generators (``python -m gankit.spread``)."""
+stored scores of the shipped generators (``python -m gankit.scores``)."""
 import json
 import math
 
 import numpy as np
 import pytest
 
-from gankit import checkpoints, metrics, spread
+from gankit import checkpoints, metrics, scores, spread
 from gankit.spread import Spread, compare
 
 
@@ -72,7 +72,7 @@ def test_shipped_generator_on_two_sets_of_seeds_is_within_the_noise(ref):
 
 @pytest.mark.shipped
 def test_shipped_scores_wgan_clip_is_worse_than_the_vanilla_gan_beyond_the_noise():
-    gan, clip = spread.stored("dcgan_adam"), spread.stored("wgan_clip")
+    gan, clip = scores.stored("dcgan_adam"), scores.stored("wgan_clip")
     for key in ("fid", "kid"):
         verdict = compare(gan[key], clip[key], "the vanilla GAN", "WGAN-clip")
         print(verdict)
@@ -81,25 +81,25 @@ def test_shipped_scores_wgan_clip_is_worse_than_the_vanilla_gan_beyond_the_noise
 
 @pytest.mark.shipped
 def test_shipped_scores_cover_every_shipped_generator_at_one_n_and_match_its_weights():
-    blob = spread.load()
-    assert set(blob["scores"]) == {spread.REAL, *spread.generators()}
+    blob = scores.load()
+    assert set(blob["scores"]) == {spread.REAL, *checkpoints.generators()}
     assert blob["n"] == spread.N and tuple(blob["seeds"]) == spread.SEEDS
-    for name in spread.generators():
-        assert blob["scores"][name]["checkpoint_sha256"] == spread.fingerprint(name), f"rerun {spread.COMMAND}"
-    real, gan = spread.stored(spread.REAL), spread.stored("dcgan_adam")
+    for name in checkpoints.generators():
+        assert blob["scores"][name]["checkpoint_sha256"] == checkpoints.fingerprint(name), f"rerun {scores.COMMAND}"
+    real, gan = scores.stored(spread.REAL), scores.stored("dcgan_adam")
     print(f"training digits: MNIST-FID {real['fid']}, KID {real['kid']}; dcgan_adam: MNIST-FID {gan['fid']}")
     assert real["fid"].mean < gan["fid"].mean and abs(real["kid"].mean) < gan["kid"].mean
-    assert "MNIST training digits (reference)" in spread.table()
+    assert "MNIST training digits (reference)" in scores.table()
 
 
 @pytest.mark.shipped   # compares with the shipped dcgan_adam.pt
 def test_stored_scores_say_what_is_missing_or_stale_against_the_shipped_weights(tmp_path):
     path = tmp_path / "scores.json"
-    with pytest.raises(FileNotFoundError, match="python -m gankit.spread"):
-        spread.stored("dcgan_adam", path=path)
+    with pytest.raises(FileNotFoundError, match="python -m gankit.scores"):
+        scores.stored("dcgan_adam", path=path)
     path.write_text(json.dumps({"n": 10, "seeds": [0, 1], "scores": {
         "dcgan_adam": {"fid": [1.0, 2.0], "kid": [0.1, 0.2], "checkpoint_sha256": "0" * 16}}}))
     with pytest.raises(KeyError, match="stored: dcgan_adam"):
-        spread.stored("nope", path=path)
+        scores.stored("nope", path=path)
     with pytest.warns(UserWarning, match="changed since its scores were stored"):
-        assert spread.stored("dcgan_adam", path=path)["fid"] == Spread.of([1.0, 2.0], 10, (0, 1), "MNIST-FID")
+        assert scores.stored("dcgan_adam", path=path)["fid"] == Spread.of([1.0, 2.0], 10, (0, 1), "MNIST-FID")

@@ -62,3 +62,42 @@ def test_every_slider_has_a_stored_figure_before_it(path):
             if WIDGET in o.get("data", {}):
                 assert k > 0 and "image/png" in outs[k - 1].get("data", {}), \
                     f"{path.name}: a widget without its stored figure in cell {''.join(cell['source'])[:60]!r}"
+
+
+# Decimals the lecture notebooks' prose may state without an output printing them: set-up constants, numbers of a
+# cited paper, slide or theorem, and rough magnitudes the prose derives ("about 0.005").
+NOT_MEASURED = {
+    "01_gans_on_toy_data": {"0.02"},                                    # the 8 gaussians' std
+    "03_wgan_clipping_vs_gp": {"0.005"},                                # a draw's binomial noise, derived in the text
+    "04_semi_discrete_ot": {"5.10", "2603.29595"},                      # Villani's Theorem 5.10; an arXiv number
+    "05_discriminator_rejection_sampling": {"2.828", "0.999"},          # 2 sqrt 2; the recipes' weight averaging
+    "06_discriminator_optimal_transport": {"38.85", "91.56", "0.001"},  # the student project's slide; a step size
+    "07_quality_vs_diversity": {"2110.09803", "0.015"},                 # an arXiv number; the "moves by < 0.015" bound
+}
+DECIMAL = re.compile(r"(?<![\w.])\d[\d,]*\.\d{2,}%?|(?<![\w.])\d+\.\d%")
+
+
+def prose_decimals(nb):
+    """(cell, number) for every decimal with two or more digits after the point (or a percentage) in the markdown,
+    formulas left out."""
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "markdown":
+            text = re.sub(r"\$[^$]*\$", "", "".join(cell["source"]))
+            yield from ((i, m.group(0)) for m in DECIMAL.finditer(text))
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.stem)
+def test_every_number_in_the_prose_is_printed_by_an_output(path):
+    """A measured number in the text is one the notebook printed: after a rerun a stale number fails here."""
+    nb = json.loads(path.read_text())
+    printed = "\n".join(t for _, o in outputs(nb) for t in texts(o))
+    bare = printed.replace(",", "")
+    stale = [(i, v) for i, v in prose_decimals(nb)
+             if v not in printed and v.replace(",", "") not in bare and v not in NOT_MEASURED.get(path.stem, ())]
+    assert not stale, f"{path.name}: numbers in the prose that no stored output prints (cell, number): {stale}"
+
+
+def test_the_prose_check_finds_a_stale_number():
+    nb = {"cells": [{"cell_type": "markdown", "source": ["FID fell from 8.24 to 7.5%, $W_1 = 1.23$"]},
+                    {"cell_type": "code", "source": [], "outputs": [{"output_type": "stream", "text": ["7.5%\n"]}]}]}
+    assert list(prose_decimals(nb)) == [(0, "8.24"), (0, "7.5%")]

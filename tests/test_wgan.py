@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from gankit import checkpoints, data, metrics, nets, semidiscrete, spread, wgan, wganruns
+from gankit import checkpoints, data, metrics, nets, semidiscrete, wgan, wganruns
 
 
 def w1(x, y):
@@ -206,7 +206,7 @@ def test_stored_mnist_reports_have_the_columns_notebook_03_prints():
     columns = ("classes_covered", "max_class_share", "confident_share", "precision", "recall")
     for label, r in R["reports"].items():
         assert set(columns) | {"fid", "histogram"} <= set(r)
-        assert r["checkpoint_sha256"] == spread.fingerprint(wganruns.NAMES[label])
+        assert r["checkpoint_sha256"] == checkpoints.fingerprint(wganruns.NAMES[label])
         assert sum(r["histogram"]) == pytest.approx(1.0)
         assert max(r["histogram"]) == pytest.approx(r["max_class_share"])
     assert len(metrics.table(R["reports"], columns=columns).splitlines()) == 2 + 3
