@@ -101,6 +101,11 @@ ANSWERS = {
         mistakes=[(lambda: square_w1()["halves"], "That is the cost of sending the right half of the square to y1 and "
                    "the left quarters to y2, y3: a valid plan, but not the optimal one. For c = |x - y| the cell "
                    "boundaries are hyperbola branches, not the line x1 = 0.")]),
+    "ex1_w1_pot": Answer(
+        "W1(mu, nu) by POT", lambda: square_w1()["W1"], number(rtol=0, atol=1.5e-3),
+        "Discretise mu by the 100 x 100 grid (each point of mass 1 / 10,000), take the cost matrix ot.dist(x, Y, "
+        "metric=\"euclidean\") (|x - y|, not its square) and the weights nu = (1/2, 1/4, 1/4), then ot.emd2.",
+        mistakes=[(lambda: square_w1()["halves"], "That is the cost of the 'halves' plan, not the optimal one.")]),
     # Exercise 2
     "ex2_W": Answer(
         "W(mu_theta, nu) as a function of (a, b)", lambda: w2_segment, function_of(_SEGMENTS, diagnose=_segment_diagnose),

@@ -221,22 +221,27 @@ def stored(path=SCORES, blob=None):
 
 def table(S, name, q=95):
     """The stored scores of generator ``name`` at percentile q (``stored()``): its plain samples and DRS with each
-    variant, mean ± std over the seeds of MNIST-FID, KID (x 1000), precision, recall and the acceptance rate."""
+    variant, mean ± std over the seeds of MNIST-FID, MNIST-KID, precision, recall and the acceptance rate."""
     rows = [("plain generator", S.rows[name]["plain"])] + [(f"DRS, D {v}", S.rows[name][f"{v}, q={q:g}"])
                                                             for v in VARIANTS]
-    pm = lambda s, scale=1: spread.Spread.of([scale * v for v in s.values]).pm()
-    return tables.table([f"{S.n:,} samples x {len(S.seeds)} seeds, q = {q:g}", "MNIST-FID", "KID x 1000", "precision",
+    return tables.table([f"{S.n:,} samples x {len(S.seeds)} seeds, q = {q:g}", "MNIST-FID", "MNIST-KID", "precision",
                          "recall", "accepted"],
-                        [[label, pm(r["fid"]), pm(r["kid"], 1000), pm(r["precision"]), pm(r["recall"]),
-                          r["acceptance"].mean if "acceptance" in r else None] for label, r in rows],
+                        [[label] + [r[m].pm() for m in ("fid", "kid", "precision", "recall")]
+                         + [r["acceptance"].mean if "acceptance" in r else None] for label, r in rows],
                         formats={"accepted": ".1%"})
+
+
+def acceptances(S, name):
+    """One line: the mean acceptance rate of DRS with each variant at every stored percentile q (``stored()``)."""
+    return "; ".join(f"D {v}: " + ", ".join(f"{S.rows[name][f'{v}, q={q:g}']['acceptance'].mean:.1%}" for q in S.q)
+                     for v in VARIANTS) + f" (q = {', '.join(f'{q:g}' for q in S.q)})"
 
 
 def verdict(S, name, a, b, label_a=None, label_b=None, metric="fid"):
     """``spread.compare`` of two rows of the stored scores of ``name`` (e.g. "plain" and "further trained, q=95") on
     ``metric`` (fid, kid: lower is better; precision, recall: higher), paired by seed."""
     return spread.compare(S.rows[name][a][metric], S.rows[name][b][metric], label_a or a, label_b or b,
-                          metric={"fid": "MNIST-FID", "kid": "KID"}.get(metric, metric),
+                          metric={"fid": "MNIST-FID", "kid": "MNIST-KID"}.get(metric, metric),
                           lower_is_better=metric in ("fid", "kid"))
 
 

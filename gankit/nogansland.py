@@ -23,7 +23,7 @@ from .loop import train
 from .mode import steps, threads
 
 CENTRES, STD = torch.tensor([[-1.0, 0.0], [1.0, 0.0]]), 0.05
-GAP = 10 * STD      # a point is "between the modes" when it is farther than GAP from both centres
+GAP = 5 * STD       # "between the modes": farther than GAP from both centres (a data point is, once in 270,000)
 SETTINGS = dict(m=1.25, steps=600, critic_steps=2, warmup=200, lr=3e-3, critic_lr=1e-3)  # reweight.train
 
 
@@ -94,10 +94,11 @@ def where_small(G, W, n=100_000, seed=1234, small=0.25):
         w, mid = W(z), between(G(z))
     low = w < small
     r = dict(share_between=mid.float().mean().item(), w_between=w[mid].mean().item(), w_elsewhere=w[~mid].mean().item(),
-             low_between=mid[low].float().mean().item(), mean_w=w.mean().item())
+             low_between=mid[low].float().mean().item(), n_low=int(low.sum()), mean_w=w.mean().item())
     return tables.Report(f"codes landing between the blobs: {r['share_between']:.1%}; mean w there {r['w_between']:.2f}, "
-                         f"elsewhere {r['w_elsewhere']:.2f}; of the codes with w < {small:g}, {r['low_between']:.0%} "
-                         f"land between the blobs; mean of w on fresh codes {r['mean_w']:.3f}", **r)
+                         f"elsewhere {r['w_elsewhere']:.2f}; of the {r['n_low']:,} codes (of {n:,}) with w < {small:g}, "
+                         f"{r['low_between']:.0%} land between the blobs; mean of w on fresh codes {r['mean_w']:.3f}",
+                         **r)
 
 
 def _paired(G, W, score, n, seeds, metric, lower_is_better):

@@ -29,8 +29,11 @@ LOSSES = {
 RECIPES = {
     "classifier": dict(kind="classifier", epochs=3, seed=0),
     # the slides' MLP pair: Adam (the slides' setting) against plain SGD (mode collapse)
-    "mlp_adam": dict(arch="mlp", loss="gan", opt="adam", lr=2e-4, betas=(0.5, 0.999), epochs=20, batch=64, seed=0),
-    "mlp_sgd": dict(arch="mlp", loss="gan", opt="sgd", lr=0.01, epochs=10, batch=64, seed=0),
+    # the two MLP runs: a fixed number of epochs, MNIST-FID of 2,000 samples after each (stop="epochs", fid_samples)
+    "mlp_adam": dict(arch="mlp", loss="gan", opt="adam", lr=2e-4, betas=(0.5, 0.999), epochs=20, batch=64, seed=0,
+                     stop="epochs", fid_samples=2000),
+    "mlp_sgd": dict(arch="mlp", loss="gan", opt="sgd", lr=0.01, epochs=10, batch=64, seed=0, stop="epochs",
+                    fid_samples=2000),
     # the same game with the R1 penalty gamma / 2 E||grad D(y)||^2 on real digits (Mescheder et al. 2018)
     "dcgan_adam": dict(arch="dcgan", c=48, layers=3, loss="gan-r1", gamma=1.0, opt="adam", lr=2e-4, betas=(0.5, 0.999),
                        ema=0.999, epochs=40, batch=64, seed=0),
@@ -61,13 +64,14 @@ def schedule(recipe, n_data):
 
 
 def settings(recipe):
-    """A recipe without its number of epochs, in JSON form (tuples as lists): what identifies a run, so that a run
-    with more epochs continues it and a timing applies to it.
+    """A recipe without what only says how long it runs and how it is measured (epochs, stop, fid_samples), in JSON
+    form (tuples as lists): what identifies a run, so that a run with more epochs continues it and a timing applies
+    to it.
 
-    >>> settings(dict(lr=0.1, betas=(0.5, 0.9), epochs=3))
+    >>> settings(dict(lr=0.1, betas=(0.5, 0.9), epochs=3, stop="epochs", fid_samples=2000))
     {'lr': 0.1, 'betas': [0.5, 0.9]}
     """
-    return json.loads(json.dumps({k: v for k, v in recipe.items() if k != "epochs"}))
+    return json.loads(json.dumps({k: v for k, v in recipe.items() if k not in ("epochs", "stop", "fid_samples")}))
 
 
 def networks(r, dev):

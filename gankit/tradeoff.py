@@ -174,8 +174,8 @@ def summary(S, label):
             gain = "precision up beyond the noise at no point"
         best = min(points, key=lambda p: S["scores"][label][p]["fid"].mean)
         f = fid[label, best]
-        lines.append(f"{method}: {gain}; lowest MNIST-FID at {best.rsplit(' ', 1)[1]}: {percent(f.rel)} "
-                     f"({'beyond' if f.beyond else 'within'} the noise)")
+        lines.append(f"{method}: {gain}; its lowest MNIST-FID at {best.rsplit(' ', 1)[1]}, {percent(f.rel)} from the "
+                     f"plain generator's ({'beyond' if f.beyond else 'within'} the noise)")
     return "\n".join(lines)
 
 

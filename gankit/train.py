@@ -129,15 +129,17 @@ def stopped(run):
 
 
 def train_mnist_gan(recipe, epochs=None, root=None, progress=True, fid_samples=5000, state=None):
-    """Train a GAN recipe on MNIST until its MNIST-FID curve is flat (``stopped``), at most ``epochs`` epochs (the
-    recipe's by default): ``start`` (or ``resume`` from file ``state`` when it exists), then ``one_epoch``,
-    ``evaluate`` and ``save`` (into ``state``, when given) for each epoch.
+    """Train a GAN recipe on MNIST until its MNIST-FID curve is flat (``stopped``; a recipe with stop="epochs" runs
+    all its epochs), at most ``epochs`` epochs (the recipe's by default): ``start`` (or ``resume`` from file ``state``
+    when it exists), then ``one_epoch``, ``evaluate`` (on the recipe's ``fid_samples``, else ``fid_samples``) and
+    ``save`` (into ``state``, when given) for each epoch.
     Returns (G, D, meta); G is the generator to ship (the average when the recipe has "ema")."""
     run = start({**recipe, **({"epochs": epochs} if epochs else {})}, root)
+    fid_samples = run.r.get("fid_samples", fid_samples)
     if state is not None and state.exists():
         resume(run, state)
     for epoch in range(len(run.log["fid_per_epoch"]) + 1, run.r["epochs"] + 1):
-        if stopped(run):
+        if run.r.get("stop", "flat") == "flat" and stopped(run):
             break
         one_epoch(run, epoch, progress)
         evaluate(run, epoch, fid_samples, progress)

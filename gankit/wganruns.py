@@ -43,7 +43,7 @@ LOSSES = {"GAN": dict(mode="gan"), "WGAN-clip": dict(mode="clip", c=0.01),
 SHARED = dict(toy="8gaussians", width=64, steps=500, lr=3e-4, batch_size=256, n_critic=5, seed=0)
 DATA = dict(name="8gaussians", n=500, seed=3)     # the points y each run is scored against
 SAMPLES = dict(n=500, sample_seed=5)              # each generator's samples
-NAMES = {"vanilla GAN": "dcgan_adam", "WGAN-clip": "wgan_clip", "WGAN-GP": "wgan_gp"}
+NAMES = {"GAN (R1)": "dcgan_adam", "WGAN-clip": "wgan_clip", "WGAN-GP": "wgan_gp"}
 REPORT = dict(n=10_000, seed=0)
 STABILITY = checkpoints.FOLDER / "stability.json"
 REPORTS = checkpoints.FOLDER / "mnist_reports.json"

@@ -59,8 +59,19 @@ def test_acceptance_rate_is_the_mean_capped_weight_over_m(case):
 def test_untrained_weights_with_bound_one_are_plain_sampling():
     G = nets.ToyGenerator(width=8)
     W = reweight.Weights(z_dim=2, m=1.0)                      # w = 1 everywhere: every code is kept
-    x, rate = reweight.sample(G, W, 1000, seed=3, batch=1000)
-    assert rate == 1.0 and torch.equal(x, G.sample(1000, seed=3))
+    x, rate = reweight.sample(G, W, 2500, seed=3, batch=1000)
+    assert rate == 1.0 and torch.equal(x, G.sample(2500, seed=3)), "the proposals are G.noise's codes, in order"
+
+
+def test_a_reweighted_sample_keeps_the_plain_samples_codes_it_accepts():
+    """Paired comparisons with the plain generator rest on this: the proposals are G.sample(n, seed)'s codes."""
+    G = nets.ToyGenerator(width=8)
+    W = reweight.Weights(z_dim=2, m=2.0)                      # w = 1: each code kept with probability 1/2
+    x, rate = reweight.sample(G, W, 1000, seed=5, batch=300)
+    plain = G.sample(1000, seed=5)
+    shared = (x[:, None, :] == plain[None, :, :]).all(-1).any(1).sum().item()
+    assert 0.4 < rate < 0.6 and 400 < shared < 600, "about half of the plain sample's codes are kept"
+    assert (x[:shared, None, :] == plain[None, :, :]).all(-1).any(1).all(), "the first draw is the plain sample's"
 
 
 def test_training_leaves_the_critic_unchanged_and_repeats_with_its_seed(case):
