@@ -111,11 +111,11 @@ def closing(n=N, seeds=SEEDS, models=MODELS, held_out=2000, progress=True):
     return {"command": COMMAND, "kit_version": __version__, "n": n, "seeds": list(seeds), "models": dict(models),
             "reference": f"the first {len(x_ref):,} MNIST test digits (the last {len(x_cal):,} calibrate DRS)",
             "settings": DEFAULTS, "kid_subsets": KID_SUBSETS, "machine": machine(), "threads": torch.get_num_threads(),
-            "seconds": round(time.perf_counter() - t0), "scores": _plain(out)}
+            "seconds": round(time.perf_counter() - t0), "scores": as_json(out)}
 
 
-def _plain(by_model):
-    """Spreads as their per-seed values, for the JSON file."""
+def as_json(by_model):
+    """{label: {method: scores}} with each ``Spread`` as its per-seed values: what the stored JSON files hold."""
     return {label: {m: {k: (list(v.values) if isinstance(v, Spread) else v) for k, v in s.items()}
                     for m, s in by_method.items()} for label, by_method in by_model.items()}
 

@@ -158,13 +158,12 @@ def sweep(models=MODELS, n=N, seeds=SEEDS, progress=True):
     out = {}
     for label, name in tqdm(models.items(), desc="generators", disable=not progress):
         G, W = checkpoints.load(name, device="cpu").G, load(name)
-        s = results.scores(samplers(G, W), f_ref, n, seeds, progress)
-        out[label] = {m: {k: (list(v.values) if isinstance(v, spread.Spread) else v) for k, v in r.items()}
-                      for m, r in s.items()}
+        out[label] = results.scores(samplers(G, W), f_ref, n, seeds, progress)
     return {"command": f"{COMMAND} sweep", "kit_version": __version__, "n": n, "seeds": list(seeds),
             "models": dict(models), "reference": "the first 8,000 MNIST test digits", "thresholds": list(THRESHOLDS),
             "caps": list(CAPS), "kid_subsets": results.KID_SUBSETS, "machine": machine(),
-            "threads": torch.get_num_threads(), "seconds": round(time.perf_counter() - t0), "scores": out}
+            "threads": torch.get_num_threads(), "seconds": round(time.perf_counter() - t0),
+            "scores": results.as_json(out)}
 
 
 def stored(path=SWEEP):

@@ -78,7 +78,7 @@ def sweep(n=results.N, seeds=SEEDS, models=results.MODELS, progress=True):
             "reference": f"the first {len(x_ref):,} MNIST test digits (the last {len(x_cal):,} calibrate DRS)",
             "percentiles": list(PERCENTILES), "dot_steps": list(DOT_STEPS), "kid_subsets": results.KID_SUBSETS,
             "machine": machine(), "threads": torch.get_num_threads(), "seconds": round(time.perf_counter() - t0),
-            "scores": results._plain(out)}
+            "scores": results.as_json(out)}
 
 
 def compute(progress=True):

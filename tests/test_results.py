@@ -71,7 +71,7 @@ def test_the_stored_form_reads_back_and_the_table_states_each_verdict(tiny, real
                        real, n=200, seeds=(0, 1, 2))
     worse = {k: (v._replace(values=tuple(10 * x for x in v.values), mean=10 * v.mean, std=10 * v.std)
                  if k == "fid" else v) for k, v in s["baseline"].items()}
-    blob = {"n": 200, "seeds": [0, 1, 2], "scores": results._plain({"tiny": {**s, "broken": worse}})}
+    blob = {"n": 200, "seeds": [0, 1, 2], "scores": results.as_json({"tiny": {**s, "broken": worse}})}
     S = results.stored(blob=blob)
     assert S["scores"]["tiny"]["baseline"]["fid"] == s["baseline"]["fid"]
     v = results.verdicts(S)
