@@ -140,3 +140,16 @@ def max_slope(values, points, chunk=1024):
         ratio = (f[i:i + chunk, None] - f[None, :]).abs() / dist
         best = max(best, ratio[dist > 0].max().item() if (dist > 0).any() else 0.0)
     return best
+
+
+def slackness(values, points, plan, tol=1e-9):
+    r"""Complementary slackness of the W1 dual on points z_k: where an optimal plan moves mass from z_k to z_l
+    (k != l), an optimal potential f has f_k - f_l = |z_k - z_l|. Returns (the moves [(k, l)], the largest
+    |f_k - f_l - |z_k - z_l|| over them).
+
+    >>> slackness(torch.tensor([1.0, 0.0]), torch.tensor([[1.0], [0.0]]), torch.tensor([[0.0, 0.5], [0.0, 0.5]]))
+    ([(0, 1)], 0.0)
+    """
+    f, z = torch.as_tensor(values, dtype=torch.float64), torch.as_tensor(points, dtype=torch.float64)
+    moves = [(k, l) for k in range(len(z)) for l in range(len(z)) if k != l and plan[k, l] > tol]
+    return moves, max((abs(f[k] - f[l] - (z[k] - z[l]).norm()).item() for k, l in moves), default=0.0)

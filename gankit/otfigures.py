@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from . import plots
+from .tables import Report
 from .semidiscrete import asgd, exact_ot, pixel_centres
 
 
@@ -52,6 +53,22 @@ def pot_on_grids(y, W, sizes):
         Wn = exact_ot(pixel_centres(n), torch.as_tensor(y).double())[0]
         rows.append((n, abs(Wn - W) / W, time.perf_counter() - t0))
     return rows
+
+
+def race(hist, W, rows, target=0.01):
+    """When ASGD (its recorded steps ``hist``: k, H, seconds) reaches the relative error ``target`` on W and stays
+    within it, against POT on the smallest grid of ``rows`` (``pot_on_grids``) from which every larger grid is within
+    it. A ``tables.Report`` (one line; empty when ASGD never stays within the target): ``k``, ``seconds``, ``n``,
+    ``pot_seconds``."""
+    gap = [(W - H) / W for H in hist.H]
+    first = next((i for i in range(len(gap)) if max(gap[i:]) < target), None)
+    n, pot_s = next((n, s) for n, _, s in rows if all(e < target for m, e, _ in rows if m >= n))
+    if first is None:
+        return Report("", k=None, seconds=None, n=n, pot_seconds=pot_s)
+    k, s = hist.k[first], hist.seconds[first]
+    return Report(f"ASGD reaches (and stays within) {target:.0%} of W at recorded step k = {k}, after {1e3 * s:.0f} ms; "
+                  f"POT needs a {n} x {n} grid ({1e3 * pot_s:.1f} ms): ASGD / POT = {s / pot_s:.0f}",
+                  k=k, seconds=s, n=n, pot_seconds=pot_s)
 
 
 def speed(rows, seconds, gap, target=0.01):

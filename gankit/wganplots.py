@@ -10,7 +10,9 @@ as a heat map, arrows of the generator's push).
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import curves, losses, plots
+from . import curves, losses, plots, toys
+from .semidiscrete import exact_ot
+from .tables import Report
 
 SCENE = dict(link=None, g_loss=losses.wgan_g_loss)   # toy_scene for a critic: raw values, arrows = grad_x D
 
@@ -136,3 +138,29 @@ def budget_curves(checkpoints, budgets):
                         xlabel="minutes alone (epoch time x epochs)", ylabel="MNIST-FID")
     fig.tight_layout()
     return axes
+
+
+def w1_along(runs, y_eval):
+    """The exact W1 (POT) between each run's snapshot samples and the data ``y_eval`` along training, one curve per
+    run (``runs``: name -> dict with the critic "D" and the History "h"), and for each run a ``tables.Report``: W1 at
+    the first snapshot, its lowest and at the end, then at the last samples the critic's estimate E[D(y)] - E[D(x)]
+    against that W1, its ``lipconstant`` and the largest |grad_x D|. Returns {name: Report} (``w1_end``,
+    ``estimate``)."""
+    _, ax = plt.subplots(figsize=(6, 3.5))
+    out = {}
+    for name, run in runs.items():
+        D, h = run["D"], run["h"]
+        steps, w1s = zip(*[(s, exact_ot(xs, y_eval, cost="euclidean")[0]) for s, xs in h.snapshots])
+        ax.plot(steps, w1s, "o-", label=name)
+        x = h.snapshots[-1][1]
+        est, lip = losses.critic_gap(D, y_eval, x), losses.lipconstant(D, x[:64], y_eval[:64])
+        push = toys.generator_field(D, x, losses.wgan_g_loss).norm(dim=1).max()
+        low, ratio = int(np.argmin(w1s)), est / w1s[-1]
+        out[name] = Report(f"{name}: exact W1 {w1s[0]:.3f} at step {steps[0]}, lowest {w1s[low]:.3f} at step "
+                           f"{steps[low]}, {w1s[-1]:.3f} at the end; critic's estimate {est:.3g} "
+                           f"({ratio:.2f} x W1)".replace("(0.00 x", f"({ratio:.1e} x")
+                           + f", lipconstant {lip:.3g}, largest |grad_x D| {push:.1e}", w1_end=w1s[-1], estimate=est)
+    ax.set(xlabel="generator step", ylabel="exact W1(samples, data)")
+    ax.legend()
+    return out
+
