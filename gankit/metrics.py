@@ -220,6 +220,12 @@ def digit_probabilities(fx):
     return batched(classifier().head, fx, device=device_of(classifier())).softmax(1)
 
 
+def digit_shares(x):
+    """The share of each digit 0-9 among the images x (N, 1, 28, 28), by the kit's classifier's labels. (10,)"""
+    p = digit_probabilities(features(x))
+    return torch.bincount(p.argmax(1), minlength=10).float() / len(x)
+
+
 def report(x, real=None, k=3, real_features=None):
     """All the MNIST metrics of generated images x against real images ``real`` (or their ``real_features``;
     by default the 10,000 MNIST test digits).

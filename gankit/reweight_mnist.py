@@ -99,12 +99,6 @@ def extremes(G, W, k=24, n=4000, seed=0):
             f"{k} highest w(z) ({w[hi].min():.2f} to {w[hi].max():.2f})": batched(G, z[hi])}
 
 
-def digit_shares(x):
-    """The share of each digit 0-9 among the images x (N, 1, 28, 28), by the kit's classifier's labels. (10,)"""
-    p = metrics.digit_probabilities(metrics.features(x))
-    return torch.bincount(p.argmax(1), minlength=10).float() / len(x)
-
-
 def class_balance(G, W, n=None, seeds=SEEDS, m=None):
     """What w changes in the digits' mix: the total variation TV = 1/2 sum_c |share_c - test share_c| between the
     classifier's digit shares of n samples and those of the 10,000 MNIST test digits, for G's plain samples and
@@ -116,7 +110,7 @@ def class_balance(G, W, n=None, seeds=SEEDS, m=None):
     tv, first = {"plain": [], "reweighted": []}, {"test digits": test}
     for seed in seeds:
         for k, x in (("plain", G.sample(n, seed)), ("reweighted", reweight.sample(G, W, n, m=m, seed=seed)[0])):
-            share = digit_shares(x)
+            share = metrics.digit_shares(x)
             tv[k].append(0.5 * (share - test).abs().sum().item())
             first.setdefault(k, share)
     v = spread.compare(*(spread.Spread.of(tv[k], n, seeds, "TV to the test digits' mix") for k in tv),

@@ -6,7 +6,7 @@ import math
 import pytest
 import torch
 
-from gankit import checkpoints, data, nets, nogansland, reweight, reweight_mnist, spread, truncation
+from gankit import checkpoints, data, metrics, nets, nogansland, reweight, reweight_mnist, spread, truncation
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +178,7 @@ def test_bad_inputs_raise_clear_errors(call, match):
 def test_digit_shares_of_the_test_digits_are_their_label_shares_within_the_classifier_error():
     x, labels = data.mnist(train=False)
     truth = torch.bincount(torch.as_tensor(labels[:3000]), minlength=10).float() / 3000
-    share = reweight_mnist.digit_shares(x[:3000])
+    share = metrics.digit_shares(x[:3000])
     assert share.sum().item() == pytest.approx(1.0) and (share - truth).abs().sum() < 0.02
 
 
