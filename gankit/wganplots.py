@@ -77,17 +77,20 @@ def stability_grid(runs, y, box=((-2.2, 2.2), (-2.2, 2.2))):
 
 def epoch_grids(checkpoints, epochs=(1, 2, 5, None), n=16):
     """The first n images of the sample grid each run stored after the given ``epochs`` (None: its last), one row
-    per run, titled with the epoch and the generator steps it took: ``checkpoints`` is {label: loaded checkpoint},
-    whose ``meta["grids"]`` holds one grid per epoch."""
+    per run, titled with the epoch, the generator steps k it took and, for a run that ships a weight average of rate
+    r ("ema"), the share r^k of its random start the average still holds: ``checkpoints`` is {label: loaded
+    checkpoint}, whose ``meta["grids"]`` holds one grid per epoch."""
     fig, axes = plt.subplots(len(checkpoints), len(epochs), figsize=(2 * len(epochs), 2.2 * len(checkpoints)),
                              squeeze=False)
     for row, (label, c) in zip(axes, checkpoints.items()):
         grids = c.meta["grids"]
         for ax, e in zip(row, epochs):
             e = len(grids) if e is None else min(e, len(grids))
-            steps = f"\n{e * c.meta['steps_per_epoch']:,} generator steps" if "steps_per_epoch" in c.meta else ""
+            k, rate = e * c.meta.get("steps_per_epoch", 0), c.meta["recipe"].get("ema")
+            steps = f"\n{k:,} G steps, {rate}^k = {rate ** k:.2f}" if k and rate else ""
             plots.grid(grids[e - 1][:n], nrow=int(np.sqrt(n)), ax=ax,
                        title=f"{label}, epoch {e} of {len(grids)}{steps}")
+            ax.title.set_fontsize(8)
     fig.tight_layout()
     return axes
 
