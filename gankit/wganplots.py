@@ -159,10 +159,10 @@ def w1_along(runs, y_eval):
         est, lip = losses.critic_gap(D, y_eval, x), losses.lipconstant(D, x[:64], y_eval[:64])
         push = toys.generator_field(D, x, losses.wgan_g_loss).norm(dim=1).max()
         low, ratio = int(np.argmin(w1s)), est / w1s[-1]
+        ratio = f"{ratio:.2f}" if abs(ratio) >= 0.01 else f"{ratio:.1e}"
         out[name] = Report(f"{name}: exact W1 {w1s[0]:.3f} at step {steps[0]}, lowest {w1s[low]:.3f} at step "
-                           f"{steps[low]}, {w1s[-1]:.3f} at the end; critic's estimate {est:.3g} "
-                           f"({ratio:.2f} x W1)".replace("(0.00 x", f"({ratio:.1e} x")
-                           + f", lipconstant {lip:.3g}, largest |grad_x D| {push:.1e}", w1_end=w1s[-1], estimate=est)
+                           f"{steps[low]}, {w1s[-1]:.3f} at the end; critic's estimate {est:.3g} ({ratio} x W1), "
+                           f"lipconstant {lip:.3g}, largest |grad_x D| {push:.1e}", w1_end=w1s[-1], estimate=est)
     ax.set(xlabel="generator step", ylabel="exact W1(samples, data)")
     ax.legend()
     return out
