@@ -59,16 +59,16 @@ def race(hist, W, rows, target=0.01):
     """When ASGD (its recorded steps ``hist``: k, H, seconds) reaches the relative error ``target`` on W and stays
     within it, against POT on the smallest grid of ``rows`` (``pot_on_grids``) from which every larger grid is within
     it. A ``tables.Report`` (one line; empty when ASGD never stays within the target): ``k``, ``seconds``, ``n``,
-    ``pot_seconds``."""
+    ``pot_seconds`` and ``gap``, ASGD's relative error (W - H(psi_k)) / W at each recorded step (``speed``)."""
     gap = [(W - H) / W for H in hist.H]
     first = next((i for i in range(len(gap)) if max(gap[i:]) < target), None)
     n, pot_s = next((n, s) for n, _, s in rows if all(e < target for m, e, _ in rows if m >= n))
     if first is None:
-        return Report("", k=None, seconds=None, n=n, pot_seconds=pot_s)
+        return Report("", k=None, seconds=None, n=n, pot_seconds=pot_s, gap=gap)
     k, s = hist.k[first], hist.seconds[first]
     return Report(f"ASGD reaches (and stays within) {target:.0%} of W at recorded step k = {k}, after {1e3 * s:.0f} ms; "
                   f"POT needs a {n} x {n} grid ({1e3 * pot_s:.1f} ms): ASGD / POT = {s / pot_s:.0f}",
-                  k=k, seconds=s, n=n, pot_seconds=pot_s)
+                  k=k, seconds=s, n=n, pot_seconds=pot_s, gap=gap)
 
 
 def speed(rows, seconds, gap, target=0.01):

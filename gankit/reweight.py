@@ -247,11 +247,9 @@ def accept(W, z, m=None, generator=None):
 
 def sample(G, W, n, m=None, seed=0, batch=1000, max_proposals=None, progress=False):
     r"""n samples of G#(w gamma) by rejection in the latent space: codes z ~ gamma (``seed``), each kept with
-    probability min(w(z) / m, 1) (``accept``), G run on the kept codes only. m defaults to ``W.m``.
-
-    The first n proposals are the codes of ``G.sample(n, seed)`` (one draw of n codes, then batches from the same
-    stream; the coins come from another stream, seeded seed + 10**9): the plain generator on the same seed is the
-    control that keeps every code (w = 1), and a paired comparison with it shares the codes both kept.
+    probability min(w(z) / m, 1) (``accept``), G run on the kept codes only. m defaults to ``W.m``. The first n
+    proposals are ``G.sample(n, seed)``'s codes (then batches of the same stream; the coins: another stream, seed +
+    10**9), so the plain generator on that seed is the control that keeps every code, and pairs with it.
 
     Returns (x (n, ...) on the CPU, acceptance = codes kept / codes proposed, about E[min(w, m)] / m = 1 / m).
     RuntimeError when fewer than n are kept from ``max_proposals`` codes (default 100 n).
@@ -261,8 +259,8 @@ def sample(G, W, n, m=None, seed=0, batch=1000, max_proposals=None, progress=Fal
     m = W.m if m is None else _check_positive(m, "the cap m")
     if getattr(G, "z_dim", W.z_dim) != W.z_dim:
         raise ValueError(f"the weights were trained on codes of size {W.z_dim}, the generator takes {G.z_dim}")
-    g, coins = torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed + 10**9)
-    max_proposals = max_proposals or 100 * n
+    g, coins, max_proposals = (torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed + 10**9),
+                               max_proposals or 100 * n)
     kept, n_kept, proposed = [], 0, 0
     bar = tqdm(total=n, desc="reweighted (accepted)", disable=not progress, leave=False)
     while n_kept < n:

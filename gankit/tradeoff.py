@@ -83,7 +83,7 @@ def sweep(n=results.N, seeds=SEEDS, models=results.MODELS, progress=True):
 
 def compute(progress=True):
     """Every sweep of the chart made here, not stored: (``results.closing()``, ``reweight_mnist.sweep()``, ``sweep()``),
-    what ``stored(blobs=...)`` takes (about two hours on 2 cores; the files record each one's time)."""
+    what ``stored(blobs=...)`` takes (about an hour on 2 cores; the files record each one's time)."""
     return results.closing(progress=progress), reweight_mnist.sweep(progress=progress), sweep(progress=progress)
 
 
@@ -99,7 +99,6 @@ def stored(path=TRADEOFF, blobs=None):
         if not path.exists():
             raise FileNotFoundError(f"no stored sweep of DRS and DOT ({path.name}); make it with: {COMMAND}")
         own = results.stored(path)
-    rename = {"DRS": "DRS q=95", "DOT target": "DOT target k=10", "DOT latent": "DOT latent k=10"}
     scores = {}
     for label, by_method in closing["scores"].items():
         base = by_method["baseline"]
@@ -108,7 +107,7 @@ def stored(path=TRADEOFF, blobs=None):
             if (other["n"], other["seeds"]) != (closing["n"], closing["seeds"]) or b["fid"].values != base["fid"].values:
                 raise ValueError(f"{other['command']} was not scored on the closing comparison's terms "
                                  f"(n, seeds, baseline): rerun it")
-        scores[label] = {rename.get(m, m): s for m, s in by_method.items()}   # its baseline, timed with the others
+        scores[label] = {DEFAULT.get(m, m): s for m, s in by_method.items()}  # its baseline, timed with the others
         for other in (sweep_, own):
             scores[label].update({_named(m): s for m, s in other["scores"][label].items() if m != "baseline"})
     return {**closing, "command": f"{results.COMMAND}, {reweight_mnist.COMMAND} sweep, {COMMAND}",
