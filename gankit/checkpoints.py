@@ -7,6 +7,7 @@ The sample grids a run keeps after every epoch (``meta["grids"]``, uint8) are st
 The files shipped with the kit live in ``gankit/checkpoints/`` and are made by ``python -m gankit.train NAME``.
 """
 import hashlib
+import json
 import zlib
 from pathlib import Path
 from types import SimpleNamespace
@@ -40,6 +41,18 @@ def available():
 def generators():
     """The shipped generators' names: every checkpoint but the classifier."""
     return [name for name in available() if name != "classifier"]
+
+
+def read_stored(path, what, command, blob=None):
+    """A stored evaluation's JSON file (the kit's heavier results ship beside the checkpoints), or ``blob`` when
+    given (what its command returns); a missing file raises a FileNotFoundError naming ``what`` and the
+    ``command`` that makes it."""
+    if blob is not None:
+        return blob
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no stored {what} ({path.name}); make it with: {command}")
+    return json.loads(path.read_text())
 
 
 def fingerprint(name):

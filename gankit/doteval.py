@@ -189,10 +189,7 @@ def stored(path=DOT_PATHS, blob=None):
     """The stored sweep (or ``blob``, what ``compute`` returns): the file's fields, with "curves" as
     {run: {update: dict(fid, precision, recall, changed, top)}}, what ``curve_table`` and
     ``curves_figure`` read."""
-    if blob is None:
-        if not path.exists():
-            raise FileNotFoundError(f"no stored DOT sweep ({path.name}); make it with: {COMMAND}")
-        blob = json.loads(path.read_text())
+    blob = checkpoints.read_stored(path, "DOT sweep", COMMAND, blob)
     curves = {name: {int(s): r for s, r in c.items()} for name, c in blob["curves"].items()}
     return {**blob, "curves": curves}
 

@@ -208,10 +208,7 @@ def stored(path=SCORES, blob=None):
     """The stored scores (or ``blob``, what ``compute`` returns) as Spreads: ``.rows``: name -> row -> metric ->
     ``spread.Spread``; ``.calibration``, ``.n``, ``.seeds``, ``.q``, ``.meta`` (the file). A missing file raises
     FileNotFoundError with the command that makes it."""
-    try:
-        blob = blob or json.loads(path.read_text())
-    except FileNotFoundError:
-        raise FileNotFoundError(f"no stored DRS scores ({path.name}); make them with: {COMMAND} scores") from None
+    blob = checkpoints.read_stored(path, "DRS scores", f"{COMMAND} scores", blob)
     n, seeds = blob["n"], blob["seeds"]
     rows = {name: {row: {m: spread.Spread.of(v, n, seeds, m) for m, v in metrics_.items()}
                    for row, metrics_ in s["rows"].items()} for name, s in blob["scores"].items()}

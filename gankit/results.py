@@ -120,13 +120,10 @@ def as_json(by_model):
                     for m, s in by_method.items()} for label, by_method in by_model.items()}
 
 
-def stored(path=CLOSING, blob=None):
+def stored(path=CLOSING, blob=None, what="closing comparison", command=COMMAND):
     """The stored closing comparison (or ``blob``, what ``closing`` returns): the file's fields, with "scores" as
     {label: {method: {"fid", "kid", "precision", "recall": Spread, "acceptance", "seconds"}}}."""
-    if blob is None:
-        if not path.exists():
-            raise FileNotFoundError(f"no stored closing comparison ({path.name}); make it with: {COMMAND}")
-        blob = json.loads(path.read_text())
+    blob = checkpoints.read_stored(path, what, command, blob)
     n, seeds = blob["n"], blob["seeds"]
     spread = lambda key, v: Spread.of(v, n, seeds, METRICS[key]) if key in METRICS else v   # noqa: E731
     return {**blob, "scores": {label: {m: {k: spread(k, v) for k, v in s.items()} for m, s in by_method.items()}

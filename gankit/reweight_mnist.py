@@ -164,9 +164,7 @@ def stored(path=SWEEP):
     """The stored sweep, every score a ``spread.Spread``, in ``results.stored``'s form: {"scores": {label: {method:
     {"fid", "kid", "precision", "recall": Spread, "acceptance", "seconds"}}}} (``results.comparison_table`` prints
     it)."""
-    if not path.exists():
-        raise FileNotFoundError(f"no stored sweep ({path.name}); make it with: {COMMAND} sweep")
-    return results.stored(path)
+    return results.stored(path, what="sweep", command=f"{COMMAND} sweep")
 
 
 def main(argv=None):

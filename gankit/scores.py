@@ -46,9 +46,7 @@ def compute(names=None, n=N, seeds=SEEDS, progress=True):
 
 def load(path=SCORES):
     """The stored scores file (what ``compute`` returns), or a FileNotFoundError that says how to make it."""
-    if not path.exists():
-        raise FileNotFoundError(f"no stored scores ({path.name}); make them with: {COMMAND}")
-    return json.loads(path.read_text())
+    return checkpoints.read_stored(path, "scores", COMMAND)
 
 
 def stored(name, path=SCORES):

@@ -96,9 +96,7 @@ def stored(path=TRADEOFF, blobs=None):
         closing, sweep_, own = (results.stored(blob=b) for b in blobs)
     else:
         closing, sweep_ = results.stored(), reweight_mnist.stored()
-        if not path.exists():
-            raise FileNotFoundError(f"no stored sweep of DRS and DOT ({path.name}); make it with: {COMMAND}")
-        own = results.stored(path)
+        own = results.stored(path, what="sweep of DRS and DOT", command=COMMAND)
     scores = {}
     for label, by_method in closing["scores"].items():
         base = by_method["baseline"]

@@ -75,19 +75,11 @@ def stability(archs=tuple(ARCHS), losses=tuple(LOSSES), progress=True):
             "seconds": round(time.perf_counter() - t0), "runs": rows}
 
 
-def _read(path, blob, what):
-    if blob is not None:
-        return blob
-    if not path.exists():
-        raise FileNotFoundError(f"no stored {what} ({path.name}); make it with: {COMMAND} {what}")
-    return json.loads(path.read_text())
-
-
 def stability_stored(path=STABILITY, blob=None):
     """The stored runs (or ``blob``, what ``stability`` returns): the file's fields, with "runs" as
     {(architecture, loss): namespace(x (500, 2), w1, modes, seconds)}, as ``wgan.stability`` returns
     them and ``wganplots.stability_grid`` draws them."""
-    blob = _read(path, blob, "stability")
+    blob = checkpoints.read_stored(path, "stability", f"{COMMAND} stability", blob)
     runs = {(r["architecture"], r["loss"]): SimpleNamespace(
         x=torch.tensor(r["x_milli"], dtype=torch.float32) / 1000, w1=r["w1"], modes=r["modes"],
         seconds=r["seconds"]) for r in blob["runs"]}
@@ -115,7 +107,7 @@ def reports(names=NAMES, n=REPORT["n"], seed=REPORT["seed"]):
 def reports_stored(path=REPORTS, blob=None):
     """The stored reports (or ``blob``, what ``reports`` returns): the file's fields, "reports" as
     {label: report}, what ``metrics.table`` reads."""
-    return _read(path, blob, "reports")
+    return checkpoints.read_stored(path, "reports", f"{COMMAND} reports", blob)
 
 
 def dumps(blob):
