@@ -3,9 +3,10 @@ answer of latent reweighting is known before it is run.
 
 The data nu: two Gaussian blobs of std 0.05 centred at (-1, 0) and (1, 0), half the mass each. The generator takes a
 one-dimensional code z ~ N(0, 1): G is continuous and the real line is connected, so G(R) is a connected curve, and a
-generator that covers both modes must cross the empty gap between them; the codes around the one where G switches
-from one mode to the other land there (Tanielian et al. 2020 call it the "no GAN's land"). A good reweighting w(z)
-(``gankit.reweight``) is small exactly on those codes, and the reweighted samples are closer to nu in W_1.
+generator that covers both modes must cross the gap between them, where the data have almost no mass; the codes
+around the one where G switches from one mode to the other land there (Tanielian et al. 2020 call it the "no GAN's
+land"). A good reweighting w(z) (``gankit.reweight``) is small exactly on those codes, and the reweighted samples are
+closer to nu in W_1.
 
 The setting (mode centres, std, networks, training) is the kit's own choice: ``fit`` trains the pair with the kit's
 loop and WGAN-GP; ``SETTINGS`` is the reweighting the kit runs on it; ``w1`` is the exact W_1 (POT) a claim is checked
