@@ -7,7 +7,8 @@ steps, or the same minutes alone on the machine. The minutes come from one epoch
     python -m gankit.budget dcgan_adam     # time one epoch of a recipe alone, into checkpoints/timings.json
 
 ``spent`` says what a shipped run cost; ``at`` reads its stored MNIST-FID curve at a smaller budget; ``compare``
-puts two runs side by side at the budgets notebook 03 states.
+puts two runs side by side at the budgets notebook 03 states; ``averaging`` says what the shipped weight average
+changed in each run's curve.
 """
 import argparse
 import json
@@ -19,10 +20,11 @@ from types import SimpleNamespace
 import numpy as np
 import torch
 
-from . import checkpoints, data
+from . import checkpoints, data, tables
 from .loop import History, train
 from .mode import device as best_device
 from .recipes import LOSSES, RECIPES, networks, schedule, settings
+from .spread import compare as compare_spreads, decimals, percent
 
 TIMINGS = checkpoints.FOLDER / "timings.json"
 
@@ -183,6 +185,49 @@ def compare(name, meta, other_name, other_meta):
         minutes=None if None in minutes.values() else at_smaller(minutes.get, "minutes"),
         paired=SimpleNamespace(median=float(np.median(ratio)), low=float(ratio.min()), high=float(ratio.max()),
                                epochs=len(ratio), first=int(p.steps[-len(ratio)]), last=int(p.steps[-1])))
+
+
+def averaging(metas, last=5, ratio=("WGAN-GP", "GAN (R1)")):
+    """What the weight average did to each run's stored MNIST-FID curve: {label: checkpoint meta}, each with the
+    curve of the shipped average (``fid_per_epoch``) and of the trained generator (``fid_trained_per_epoch``), one
+    draw of ``fid_samples`` samples after each epoch. For each run the means of its ``last`` epochs, and their
+    difference averaged - trained read by ``spread.compare`` paired by epoch: one run's curve, so its noise is that
+    of the curve's draws over those epochs, not that of training seeds. ``ratio``: two labels, the first run's means
+    over the second's, between averages and between trained generators. Returns a ``tables.Report`` (``means``:
+    {label: (averaged, trained)}, ``verdicts``: {label: ``spread.Verdict``}, ``ratios``: (averaged, trained)).
+
+    >>> a = dict(fid_samples=5000, fid_per_epoch=[9, 4, 3, 4, 3, 4], fid_trained_per_epoch=[9, 7, 6, 8, 6, 7])
+    >>> b = dict(fid_samples=5000, fid_per_epoch=[9, 8, 7, 9, 8, 8], fid_trained_per_epoch=[9, 9, 7, 8, 8, 9])
+    >>> print(averaging({"A": a, "B": b}, ratio=("B", "A")))
+    mean MNIST-FID of each run's last 5 epochs, the shipped average and the trained generator (one run each,
+    one draw of 5,000 samples per epoch: the noise is the curve's over those 5 epochs, not over training seeds)
+    model  averaged  trained  averaged - trained    verdict (5 paired epochs)
+    -----  --------  -------  --------------------  -------------------------
+    A          3.60     6.80  -3.20 ± 0.20 (-47%)   beyond the noise
+    B          8.00     8.20  -0.20 ± 0.37 (-2.4%)  within the noise
+    B / A: 2.22 between the averages, 1.21 between the trained generators
+    """
+    means, verdicts, rows = {}, {}, []
+    for label, m in metas.items():
+        avg, trained = m["fid_per_epoch"][-last:], m["fid_trained_per_epoch"][-last:]
+        v = verdicts[label] = compare_spreads(trained, avg, "trained", "averaged", paired=True)
+        means[label] = (v.mean_b, v.mean_a)
+        dec = decimals(v.se)
+        rows.append([label, v.mean_b, v.mean_a, f"{v.diff:+.{dec}f} ± {v.se:.{dec}f} ({percent(v.rel)})",
+                     "beyond the noise" if v.beyond else "within the noise"])
+    n = {m.get("fid_samples") for m in metas.values()}
+    head = ["model", "averaged", "trained", "averaged - trained", f"verdict ({last} paired epochs)"]
+    text = [f"mean MNIST-FID of each run's last {last} epochs, the shipped average and the trained generator (one run "
+            f"each,\none draw of {'/'.join(f'{k:,}' for k in sorted(n))} samples per epoch: the noise is the curve's "
+            f"over those {last} epochs, not over training seeds)",
+            tables.table(head, rows, formats={"averaged": ".2f", "trained": ".2f"})]
+    ratios = None
+    if ratio and all(r in means for r in ratio):
+        (a1, t1), (a2, t2) = means[ratio[0]], means[ratio[1]]
+        ratios = (a1 / a2, t1 / t2)
+        text.append(f"{ratio[0]} / {ratio[1]}: {ratios[0]:.2f} between the averages, {ratios[1]:.2f} between the "
+                    "trained generators")
+    return tables.Report("\n".join(text), means=means, verdicts=verdicts, ratios=ratios)
 
 
 def main(argv=None):

@@ -53,13 +53,20 @@ def flat(curve, window=5, tol=0.03, spread=0.10, trained=None, longer=10):
 
 def curve_end(meta):
     """How a run's MNIST-FID curve ended, in words: its change per 5 epochs over the last 10 (``trend``) and whether
-    it was ``flat``, the rule the GAN recipes stop by. WGAN-GP's epochs 32 to 41, and its epochs 91 to 100:
+    it was ``flat``, the rule the GAN recipes stop by. WGAN-GP's epochs 31 to 41, and its epochs 90 to 100:
 
-    >>> curve_end(dict(fid_per_epoch=[32.1, 30.9, 30.0, 30.1, 28.9, 25.7, 25.0, 26.5, 24.5, 25.7], flat=False))
+    >>> curve_end(dict(fid_per_epoch=[33.3, 32.1, 30.9, 30.0, 30.1, 28.9, 25.7, 25.0, 26.5, 24.5, 25.7], flat=False))
     '-15% per 5 epochs, not flat'
-    >>> curve_end(dict(fid_per_epoch=[7.56, 8.99, 8.79, 8.50, 8.07, 7.61, 9.04, 8.35, 7.80, 8.47], flat=True))
+    >>> curve_end(dict(fid_per_epoch=[8.64, 7.56, 8.99, 8.79, 8.50, 8.07, 7.61, 9.04, 8.35, 7.80, 8.47], flat=True))
     '0% per 5 epochs, flat'
+
+    A run of at most 10 epochs has no end apart from its start: its line would span the whole run (``mlp_sgd``):
+
+    >>> curve_end(dict(fid_per_epoch=[734, 1188, 1098, 604, 308, 344, 429, 426, 451, 426]))
+    'no trend (a run of 10 epochs)'
     """
+    if len(meta["fid_per_epoch"]) <= TREND_EPOCHS:
+        return f"no trend (a run of {len(meta['fid_per_epoch'])} epochs)"
     change = round(trend(meta["fid_per_epoch"]), 2)
     verdict = {True: ", flat", False: ", not flat"}.get(meta.get("flat"), "")
     return (f"{change:+.0%}" if change else "0%") + f" per {TREND_PER} epochs" + verdict

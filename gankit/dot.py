@@ -3,12 +3,14 @@ r"""Discriminator Optimal Transport (Tanaka, NeurIPS 2019): move generated sampl
 Let D* be an optimal critic of W_1(mu_theta, nu) = max_{Lip(D) <= 1} E_nu[D] - E_{mu_theta}[D] (mu_theta the generator's
 law, nu the data's): a Kantorovich potential, 1-Lipschitz. Tanaka's Theorem 1 writes the optimal transport as
 T(y) = argmin_x { ||x - y|| - D*(x) }. What holds for W_1: since D* is 1-Lipschitz, ||x - y|| - D*(x) >= -D*(y),
-with equality exactly where D* rises with slope 1 from y to x: at y itself and along the transport ray through y,
-up to the ray's upper end, usually past where y's mass goes. Where an optimal map T exists, D*(T(y)) - D*(y) =
-||T(y) - y|| for mu_theta-almost every y, so T(y) is *a* minimiser; the potential gives the rays, not the map
+with equality exactly where D* rises with slope 1 from y to x: at y itself and along a transport ray through y
+(several at a branching point), up to the ray's upper end, usually past where y's mass goes. Where an optimal map
+T exists, D*(T(y)) - D*(y) = ||T(y) - y|| for mu_theta-almost every y, so T(y) is *a* minimiser; the potential
+gives the rays, not the map
 (``minimisers`` computes the set on a grid). On the line, mu_theta = (delta_0 + delta_1)/2, nu = (delta_1 + delta_2)/2,
-W_1 = 1, D*(x) = x: the minimisers are [0, 2] for y = 0 and [1, 2] for y = 1 (on [0, 2]; [y, +inf) with D* = x
-on the whole line), while the optimal maps are 0 -> 1, 1 -> 2 and 0 -> 2, 1 -> 1.
+W_1 = 1, D*(x) = x: the minimisers are [y, +inf), while the optimal maps are 0 -> 1, 1 -> 2 and 0 -> 2, 1 -> 1.
+A Kantorovich potential is not unique away from the supports: D*(x) = min(x, 2) is optimal too, and its
+minimiser sets are [0, 2] and [1, 2]. The set, and its far end, depend on the potential chosen.
 
 Algorithm 1 (target space) replaces D* by a trained critic D scaled by K_eff, an estimate of its Lipschitz
 constant, and runs from x = y
@@ -16,23 +18,29 @@ constant, and runs from x = y
     x <- x - eps * grad_x { ||x - y + delta||_2 - D(x) / K_eff },      delta = 0.001 in every coordinate,
     K_eff = max over pairs (x, x') of generated samples of |D(x) - D(x')| / ||x - x'||_2     (about 100 pairs).
 
-It moves samples because K_eff, a max over 100 random pairs, underestimates D's Lipschitz constant: where D / K_eff
-has local slope above 1, the descent direction -grad_x ||x - y|| + grad D / K_eff points away from y. (delta keeps
-the gradient of the norm finite at x = y.) Latent space DOT, the paper's algorithm for images, does the same on z
+delta gives the norm a gradient at x = y, the unit vector u = delta / ||delta|| (every coordinate 1/sqrt(d)), and
+moves the minimiser: if D / K_eff is 1-Lipschitz, ||x - (y - delta)|| - D(x) / K_eff >= -D(y - delta) / K_eff, so
+y - delta is a minimiser (y itself when delta = 0). The first step from y is -eps (u - grad D(y) / K_eff), zero only
+when grad D(y) / K_eff = u: a sample moves by about a step even where D / K_eff is 1-Lipschitz (on the line with
+D*(x) = -x each atom moves by lr and stops: ``target``'s example). A sample can travel far where D / K_eff has local
+slope above 1: along grad D, -D / K_eff falls at that slope while the cost grows at rate at most 1.
+K_eff, a max over 100 random pairs, is at most D's Lipschitz constant (``slope`` measures the local slope).
+Latent space DOT, the paper's algorithm for images, does the same on z
 with D o G:
 
     z <- z - eps * grad_z { ||z - z_y + delta||_2 - D(G(z)) / K_eff },  K_eff = max |D(G(z)) - D(G(z'))| / ||z - z'||_2,
 
 keeping z where the prior puts its mass: clipped to [-1, 1] for a uniform prior; for the kit's Gaussian prior
-N(0, Id) (mass near the sphere ||z|| = sqrt(dim)) the gradient's radial part is removed and ||z|| stays ||z_y||.
+N(0, Id) (mass near the sphere ||z|| = sqrt(dim)) the gradient's radial part is removed and ||z|| stays ||z_y||
+(the kit's choice: the author's code subtracts a constant multiple of the radial part and does not rescale).
 The paper's settings: SGD lr 0.01, 10 to 100 updates (images, latent space); Adam(0.01, betas (0, 0.9)), 100 steps
 (2D toys, target space; its 2D demo averages K_eff over 10 draws, its image script uses one draw).
 Tanaka's Theorem 2 is another result: the GAN objective with the logistic, hinge or identity loss and a gradient
 penalty bounds K (E_nu[D/K] - E_{mu_theta}[D/K]) from below, so training D raises a lower bound of the dual of W_1.
 Reading D / K_eff as a Kantorovich potential needs D / K_eff to be 1-Lipschitz, i.e. D to be K_eff-Lipschitz. A
 WGAN-GP critic is pushed towards slope 1 (not K_eff) between real and generated samples, and an R1 penalty (on real
-data only) does not make a GAN discriminator Lipschitz: samples move exactly where D / K_eff has slope above 1
-(``slope`` measures it), where that hypothesis fails, so on trained networks DOT is a heuristic.
+data only) does not make a GAN discriminator Lipschitz: where D / K_eff has slope above 1 (``slope`` measures it)
+that hypothesis fails, and on trained networks DOT is a heuristic.
 The author's errata (2023) replaces "=" by "in" in Theorem 1's T(y) = argmin and notes, after Song et al. (2020),
 that the segment from y to T(y) lies in the argmin; for W_1 the set is the whole ray (``minimisers``).
 
@@ -68,8 +76,8 @@ def lipschitz_ratio(f, u, v):
 
 
 def slope(f, x):
-    """||grad_x f(x)||_2 per sample (N,): the local slope of f at each point, to compare with K_eff (DOT moves a
-    sample when the slope of f / K_eff exceeds 1 there).
+    """||grad_x f(x)||_2 per sample (N,): the local slope of f at each point, to compare with K_eff (where the slope
+    of f / K_eff exceeds 1, DOT's objective falls along grad f and a sample can travel far).
 
     >>> slope(lambda x: x @ torch.tensor([3.0, 4.0]), torch.zeros(2, 2))
     tensor([5., 5.])
@@ -106,13 +114,15 @@ def K_eff(G, D, space="target", pairs=100, seed=0):
 def minimisers(D, y, x, atol=1e-6):
     r"""Which of the points x minimise Tanaka's objective ||x - y||_2 - D(x) for one generated point y, to ``atol``:
     a boolean mask (M,). For an optimal critic D* of W_1 the set runs along the transport ray through y, from y
-    to the ray's upper end (module docstring); T(y) is one of its points, not its end.
+    to the ray's upper end (module docstring); T(y) is one of its points, not necessarily its end.
 
     x (M, d) candidate points (a grid), y (d,); D maps (M, d) to (M,). On the line with D*(x) = x and y = 1, the
-    minimisers on a grid of [0, 2] are [1, 2]:
+    minimisers on a grid of [0, 2] are [1, 2]; with the potential min(x, 2), on a grid of [0, 4], they are [1, 2] too:
 
     >>> minimisers(lambda x: x[:, 0], torch.tensor([1.0]), torch.linspace(0, 2, 5)[:, None])
     tensor([False, False,  True,  True,  True])
+    >>> minimisers(lambda x: x[:, 0].clamp(max=2), torch.tensor([1.0]), torch.linspace(0, 4, 9)[:, None])
+    tensor([False, False,  True,  True,  True, False, False, False, False])
     """
     with torch.no_grad():
         h = (x - y).flatten(1).norm(dim=1) - D(x).reshape(-1)
@@ -157,19 +167,33 @@ def _descend(objective, start, *, steps, new_optimizer, batch, keep, progress, t
 
 
 def target(D, y, K, steps=100, lr=0.01, optimizer="adam", betas=(0.0, 0.9), delta=1e-3, box=None, batch=1000,
-           keep=None, progress=True):
+           keep=None, progress=True, transport=True):
     r"""Target space DOT (Tanaka 2019, Algorithm 1): from x = y, ``steps`` updates of
 
         x <- x - lr * grad_x { ||x - y + delta||_2 - D(x) / K }        (per sample; K = ``K_eff(G, D)``)
 
     with ``optimizer`` "adam" (betas, the paper's 2D setting: Adam(0.01, (0, 0.9)), 100 steps) or "sgd".
-    y (N, ...) generated samples; ``box`` = (lo, hi) clips x after each step (images: (-1, 1)).
-    Returns T(y) with y's shape on the CPU, or {step: x} for the steps in ``keep`` (0 gives y) and ``steps``.
+    y (N, ...) generated samples; ``box`` = (lo, hi) clips x after each step (images: (-1, 1)); D a module or a
+    function. Returns T(y) with y's shape on the CPU, or {step: x} for the steps in ``keep`` (0 gives y) and ``steps``.
+    ``transport=False`` drops the transport cost: plain ascent on D / K from y (the author's "naive" mode, the
+    control of his 2D demo).
+    On the line with the potential D*(x) = x (1-Lipschitz) and K = 1 the samples do not move: the gradient of
+    |x - y + delta| - D*(x) at x = y is 1 - 1 = 0 (delta > 0). With D*(x) = -x (optimal when nu lies to the
+    left) it is 1 + 1 = 2: Adam's first step moves each atom by lr = 0.01, to the minimiser set x <= y - delta, where
+    the gradient is 0 and the atoms stop:
+
+    >>> mu = torch.tensor([[0.0], [1.0]])
+    >>> target(lambda x: x[:, 0], mu, 1.0, progress=False).flatten().tolist()
+    [0.0, 1.0]
+    >>> [round(v, 4) for v in target(lambda x: -x[:, 0], mu, 1.0, progress=False).flatten().tolist()]
+    [-0.01, 0.99]
     """
     if K <= 0:
         raise ValueError(f"K_eff must be positive, got {K}")
     with evaluating(D):
-        return _descend(lambda x, y0: transport_cost(x, y0, delta) - D(x).reshape(-1) / K, y.to(device_of(D)),
+        y = y.to(device_of(D)) if isinstance(D, torch.nn.Module) else y
+        cost = (lambda x, y0: transport_cost(x, y0, delta)) if transport else (lambda x, y0: 0.0)
+        return _descend(lambda x, y0: cost(x, y0) - D(x).reshape(-1) / K, y,
                         steps=steps, new_optimizer=lambda params: make_optimizer(optimizer, params, lr, betas),
                         retract=None if box is None else (lambda x, y0: x.clamp(*box)),
                         batch=batch, keep=keep, progress="DOT (target space)" if progress else None)

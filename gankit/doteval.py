@@ -1,13 +1,15 @@
 r"""DOT evaluated (notebook 06): what its updates do to a generator's samples, measured and drawn.
 
 ``measure`` follows one DOT run update by update (``dot.latent`` or ``dot.target`` with ``keep=``): MNIST-FID,
-precision, recall, and the share of samples whose digit (the kit's classifier) changed since update 0, the
-mark of samples that moved to another digit rather than sharpened. The figures draw it, and the 2D picture of
-target-space DOT (arrows y -> T(y) over the critic). The methods compared over seeds: ``gankit.results``.
+precision, recall, the share of samples whose digit (the kit's classifier) changed since update 0, the
+mark of samples that moved to another digit rather than sharpened, and how far the images moved. The figures
+draw it, and the 2D picture of target-space DOT (arrows y -> T(y) over the critic); ``toy_repeats`` sets DOT
+beside the same ascent without the transport cost over draws of the samples. The methods compared over
+seeds: ``gankit.results``; ``verdict_table`` prints notebook 07's stored DOT points against each plain generator.
 
 Notebook 06's sweep of updates is a kit command whose results ship beside the checkpoints:
 
-    python -m gankit.doteval   # RUNS measured at KEEP (70 s, 2 cores) -> checkpoints/dot_paths.json
+    python -m gankit.doteval   # RUNS measured at KEEP (1 to 6 min on 2 cores) -> checkpoints/dot_paths.json
 
 On ``MODEL`` (the vanilla GAN), from N = 500 latent codes z = G.noise(500, seed=11), with K_eff one
 draw of 100 pairs (seed 1, ``dot.K_eff``) in each space: latent DOT (SGD lr 0.01, 100 updates; SGD
@@ -18,6 +20,8 @@ lr 0.1, 30 updates; the Gaussian prior kept) and target DOT (SGD lr 0.01, 100 up
     MNIST-FID = ||m_x - m_r||^2 + Tr(S_x + S_r - 2 (S_x S_r)^{1/2})   (features' means, covariances)
     precision = share of samples in the k-NN ball (k = 3) of some real digit; recall the converse
     changed   = share of samples whose digit differs from update 0's; top = the top digit's share
+    moved     = mean over the samples of ||x_k - x_0||_2, the image (784 pixels in [-1, 1]) after k updates
+                against the image at update 0
 
 Stored: those numbers per run and update, K_eff, the settings and seeds, the checkpoint's
 fingerprint, the command, kit version, machine and seconds (``stored`` reads them back). No images:
@@ -25,16 +29,19 @@ fingerprint, the command, kit version, machine and seconds (``stored`` reads the
 """
 import argparse
 import json
+import math
 import sys
 import time
 
 import matplotlib.pyplot as plt
 import torch
 
-from . import __version__, checkpoints, data, dot, drs_mnist, metrics, plots, tables, toys
+from . import __version__, checkpoints, data, dot, drs_mnist, metrics, plots, results, tables, toys, tradeoff
 from .budget import machine
+from .mode import threads
 from .nets import batched
 from .semidiscrete import exact_ot
+from .spread import Spread, compare, decimals
 
 MODEL, N, Z_SEED, K_SEED = "dcgan_adam", 500, 11, 1   # generator, latent codes, their seed, K_eff's
 KEEP = (0, 1, 3, 10, 30, 100)                         # the updates measured (to each run's steps)
@@ -60,16 +67,89 @@ def toy_measures(samples, reference):
     return out
 
 
-def toy_table(rows):
-    """The rows of ``toy_measures`` as a text table."""
-    return tables.table(["samples", "high quality", "modes", "spread", "W1 to the data"],
-                        [[name, r["high_quality"], r["modes"], r["spread"], r["w1"]] for name, r in rows.items()],
-                        formats={"high quality": ".1%", "spread": ".2f", "W1 to the data": ".3f"})
+def toy_repeats(G, D, K, seeds=range(5), n=1000, steps=100, lr=0.01, betas=(0.0, 0.9)):
+    r"""Target DOT against the author's control on the 25 gaussians, over draws: for each seed s, n samples
+    y = G.sample(n, seed=s), their DOT T(y) (``dot.target``, Adam(lr, betas), ``steps`` updates, one K) and the
+    same ascent without the transport cost (``transport=False``), measured (``toy_measures``) against n data points
+    (``data.toy``, seed 100 + s), beside another draw of the data (seed 200 + s). Returns a ``tables.Report``:
+
+    - ``rows`` {set: {"high_quality" (in %), "modes", "w1", "moved": Spread over the seeds}}, "moved" the mean
+      ||x - y|| of a set moved from y (None for the data and for y);
+    - ``changes`` {(b, a): {"high_quality", "w1", "moved": Verdict}}, b against a on paired draws
+      (``spread.compare``): DOT T(y) against y ("moved" None), the ascent against DOT T(y);
+    - ``stopped``: over all draws, the T(y) not of high quality (farther than 4 stds from every centre, as
+      ``toys.mode_coverage``): ``slope`` the quartiles of ||grad D|| / K there (``dot.slope``), ``below_one`` the
+      share below 1, ``slope_y`` the median at all y, ``last_moves`` the median distance their last
+      min(10, steps) updates moved them (a descent that stopped moves about lr per coordinate or less).
+
+    Its text: the table of means ± stds, the changes d ± SE ("(noise)" when |d| <= 2 SE), the slopes."""
+    seeds, C, std = list(seeds), data.TWENTYFIVE_CENTRES, data.TWENTYFIVE_STD
+    names = ("data, another draw", "generator y", "DOT T(y)", "ascent on D alone")
+    per = {name: {k: [] for k in ("high_quality", "modes", "w1", "moved")} for name in names}
+    slopes, slopes_y, last = [], [], []
+    back = min(10, steps)
+    for s in seeds:
+        y = G.sample(n, seed=s)
+        with threads(1):    # 2D networks: about ten times faster on one thread than on two
+            path = dot.target(D, y, K, steps=steps, lr=lr, betas=betas, keep=[steps - back], progress=False)
+            naive = dot.target(D, y, K, steps=steps, lr=lr, betas=betas, progress=False, transport=False)
+        Ty = path[steps]
+        sets = dict(zip(names, (data.toy("25gaussians", n, seed=200 + s), y, Ty, naive)))
+        for name, m in toy_measures(sets, data.toy("25gaussians", n, seed=100 + s)).items():
+            for k in ("high_quality", "modes", "w1"):
+                per[name][k].append(100 * m[k] if k == "high_quality" else m[k])
+            per[name]["moved"].append(float((sets[name] - y).norm(dim=1).mean()))
+        out = torch.cdist(Ty, C).min(dim=1).values > 4.0 * std
+        slopes.append(dot.slope(D, Ty[out]) / K)
+        slopes_y.append(dot.slope(D, y) / K)
+        last.append((Ty - path[steps - back])[out].norm(dim=1))
+    rows = {name: {k: None if k == "moved" and name in names[:2] else Spread.of(v, n=n, seeds=seeds)
+                   for k, v in per[name].items()} for name in names}
+    pairs = (("DOT T(y)", "generator y"), ("ascent on D alone", "DOT T(y)"))
+    changes = {(b, a): {k: None if rows[a][k] is None else compare(rows[a][k], rows[b][k], a, b,
+                                                                   lower_is_better=k != "high_quality")
+                        for k in ("high_quality", "w1", "moved")} for b, a in pairs}
+    slope, slope_y, last = torch.cat(slopes), torch.cat(slopes_y), torch.cat(last)
+    some = len(slope) > 0
+    quart = [float(q) for q in torch.quantile(slope, torch.tensor([0.25, 0.5, 0.75]))] if some else [math.nan] * 3
+    stopped = dict(slope=quart, below_one=float((slope < 1).float().mean()) if some else math.nan,
+                   slope_y=float(slope_y.median()), last_moves=float(last.median()) if some else math.nan,
+                   count=len(slope))
+    table = tables.table(["samples", "high quality", "modes", "W1 to the data", "moved ||x - y||"],
+                         [[name, *(_pm(r[k], "%" if k == "high_quality" else "") for k in r)]
+                          for name, r in rows.items()])
+    d_se = lambda v: (None if v is None else f"{v.diff:+.{decimals(v.se)}f} ± {v.se:.{decimals(v.se)}f}"
+                      + ("" if v.beyond else " (noise)"))
+    verdicts = tables.table(["change, d ± SE", "high quality (points)", "W1 to the data", "moved"],
+                            [[f"{b} against {a}", *map(d_se, c.values())] for (b, a), c in changes.items()])
+    text = (f"{len(seeds)} draws s = {seeds[0]} to {seeds[-1]}: {n:,} samples y = G.sample({n}, seed=s), W1 to {n:,} "
+            f"data points drawn with seed 100 + s;\none critic, one K_eff; Adam({lr:g}, betas ({betas[0]:g}, "
+            f"{betas[1]:g})), {steps} updates. Mean ± std over the draws:\n{table}\n"
+            f"Changes over the paired draws, \"(noise)\" when |d| <= 2 SE:\n{verdicts}\n"
+            f"At the {stopped['count']:,} DOT T(y) outside the modes (all draws), ||grad D|| / K_eff: median "
+            f"{quart[1]:.2f} (quartiles {quart[0]:.2f} to {quart[2]:.2f}),\nbelow 1 at {stopped['below_one']:.0%} of "
+            f"them (at the generator's y: median {stopped['slope_y']:.2f}); their last {back} updates moved them by "
+            f"{stopped['last_moves']:.3f} (median)")
+    return tables.Report(text, rows=rows, changes=changes, stopped=stopped)
+
+
+def _pm(spread, unit=""):
+    """A Spread's "mean ± std", ``unit`` after each ("25 ± 0" when every seed gave the same value); None for None.
+
+    >>> _pm(Spread.of([11.0, 12.0]), "%"), _pm(Spread.of([25, 25]))
+    ('11.50% ± 0.71%', '25 ± 0')
+    """
+    if spread is None:
+        return None
+    if spread.std == 0:
+        return f"{spread.mean:g}{unit} ± 0{unit}"
+    d = decimals(spread.std)
+    return f"{spread.mean:.{d}f}{unit} ± {spread.std:.{d}f}{unit}"
 
 
 def arrows(D, y, Ty, reference, box=((-2.1, 2.1), (-2.1, 2.1)), n=400):
-    """Two panels: the critic D as a heat map with the mode centres, n samples y and their arrows y -> T(y); then
-    every T(y) over the data."""
+    """Two panels, on the same axes (the plane's two coordinates): the critic D as a heat map with the mode centres,
+    n samples y and their arrows y -> T(y); then every T(y) over the data."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 5.2))
     plots.toy_scene(y[:n], D, data.TWENTYFIVE_CENTRES, n=n, link=None, arrows=False, box=box, ax=axes[0],
                     colorbar=True, title=f"critic D (heat map), mode centres (dark), {n} samples y and arrows y -> T(y)")
@@ -78,6 +158,8 @@ def arrows(D, y, Ty, reference, box=((-2.1, 2.1), (-2.1, 2.1)), n=400):
                    color="k", zorder=6)
     plots.toy_scene(Ty, None, reference, n=len(Ty), box=box, ax=axes[1],
                     title=f"all {len(Ty)} T(y) (light blue) over the data (dark)")
+    for ax in axes:
+        ax.set(xticks=range(-2, 3), yticks=range(-2, 3), xlabel="first coordinate", ylabel="second coordinate")
     fig.tight_layout()
     return axes
 
@@ -92,24 +174,36 @@ def _digits(x):
 
 def measure(path, real_features, G=None):
     """A DOT run {update: samples} (``keep=``; latent codes when ``G`` is given, turned into images G(z)) measured
-    at each kept update against ``real_features``: {update: dict(fid, precision, recall, changed, top, x)},
+    at each kept update against ``real_features``: {update: dict(fid, precision, recall, changed, top, moved, x)},
     ``changed`` the share of samples whose digit differs from the one at the first kept update, ``top`` the share
-    of the most frequent digit (``metrics.report``'s max_class_share; 10% for a uniform mix), ``x`` the images."""
+    of the most frequent digit (``metrics.report``'s max_class_share; 10% for a uniform mix), ``moved`` the mean
+    over the samples of ||x - x_first||_2 (``distance``), ``x`` the images."""
     out, first = {}, None
     for step, v in sorted(path.items()):
         x = batched(G, v) if G is not None else v
         r = metrics.report(x, real_features=real_features)
         digits = _digits(x)
-        first = digits if first is None else first
+        first = (digits, x) if first is None else first
         out[step] = dict(fid=r["fid"], precision=r["precision"], recall=r["recall"],
-                         changed=float((digits != first).float().mean()), top=r["max_class_share"], x=x)
+                         changed=float((digits != first[0]).float().mean()), top=r["max_class_share"],
+                         moved=distance(x, first[1]), x=x)
     return out
 
 
+def distance(x, y):
+    """The mean over the samples of ||x_i - y_i||_2, each image flattened (MNIST: 784 pixels in [-1, 1]).
+
+    >>> distance(torch.zeros(2, 1, 2, 2), torch.tensor([[[[3.0, 4.0], [0.0, 0.0]]], [[[0.0, 0.0], [0.0, 1.0]]]]))
+    3.0
+    """
+    return float((x - y).flatten(1).norm(dim=1).mean())
+
+
 def curve_table(curves):
-    """One row per run and kept update: MNIST-FID, precision, recall, digits changed, top digit's share."""
+    """One row per run and kept update: MNIST-FID, precision, recall, digits changed, top digit's share, and
+    "moved": the mean ||x_k - x_0||_2 of the images (784 pixels in [-1, 1])."""
     keys = {"MNIST-FID": ("fid", ".1f"), "precision": ("precision", ".3f"), "recall": ("recall", ".3f"),
-            "digit changed": ("changed", ".0%"), "top digit": ("top", ".1%")}
+            "digit changed": ("changed", ".0%"), "top digit": ("top", ".1%"), "moved": ("moved", ".2f")}
     rows = [[name, s] + [c[s][k] for k, _ in keys.values()] for name, c in curves.items() for s in c]
     return tables.table(["run", "updates", *keys], rows, formats={h: f for h, (_, f) in keys.items()})
 
@@ -142,11 +236,37 @@ def path_grids(curves, picks=(0, 10, None), n=16):
 
 
 def grids(images, title=""):
-    """Image sets side by side (name -> images (N, 1, 28, 28)), one grid each."""
+    """Image sets side by side (name -> images (N, 1, 28, 28)), one grid each; prints how far each set after the
+    first lies from the first, image by image: the mean ||x_i - y_i||_2 (``distance``)."""
+    (first, y), *others = images.items()
+    print(f"mean ||x - y||_2 over the {len(y)} images (784 pixels in [-1, 1]), y in the first set ({first}), x in "
+          + ";  ".join(f"{name}: {distance(x, y):.2f}" for name, x in others))
     fig, axes = plt.subplots(1, len(images), figsize=(4 * len(images), 3.6), squeeze=False)
     for ax, (name, x) in zip(axes[0], images.items()):
         plots.grid(x, nrow=4, ax=ax, title=f"{title}: {name}" if title else name)
     return axes
+
+
+# ----------------------------------------------------------------------------- notebook 07's stored DOT points
+
+def verdict_table(S, methods=("DOT target", "DOT latent")):
+    """Notebook 07's stored DOT points (``tradeoff.stored()``, each k of ``tradeoff.CURVES``) against each plain
+    generator, as one table under two lines saying what was measured: the plain generator's MNIST-FID, MNIST-KID,
+    precision and recall (mean ± std over the seeds), then each point's change d from it ± its standard error SE,
+    paired seeds (``spread.compare``), marked "(noise)" when |d| <= 2 SE."""
+    rows = []
+    for label, by in S["scores"].items():
+        base = by["baseline"]
+        rows.append([label, "plain generator", *(base[k].pm() for k in results.METRICS)])
+        for p in (p for m in methods for p in tradeoff.CURVES[m]):
+            v = [compare(base[k], by[p][k], lower_is_better=k in ("fid", "kid")) for k in results.METRICS]
+            rows.append([label, p, *(f"{x.diff:+.{decimals(x.se)}f} ± {x.se:.{decimals(x.se)}f}"
+                                     + ("" if x.beyond else " (noise)") for x in v)])
+    head = (f"notebook 07's stored sweep: {S['n']:,} samples per seed, {len(S['seeds'])} seeds (the same latent codes "
+            f"for every method; K_eff drawn afresh for each seed), against {S['reference']}; "
+            f"DOT with SGD lr {S['settings']['dot_target']['lr']:g}.\nPlain generator: mean ± std over the seeds; "
+            "DOT rows: the change d from it ± its standard error SE (paired seeds), \"(noise)\" when |d| <= 2 SE")
+    return head + "\n" + tables.table(["generator", "point", *results.METRICS.values()], rows)
 
 
 # ----------------------------------------------------------------------------- the stored sweep

@@ -31,7 +31,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from . import losses
-from .nets import batched, device_of
+from .nets import Generator, batched, device_of
 
 
 def _check_gamma(gamma):
@@ -199,6 +199,46 @@ def improve(G, D, n, held_out=None, seed=0, progress=False, **settings):
     Dt = D if held_out is None else calibrate(D, held_out, G.sample(len(held_out), seed + 1))
     r = sample(G, Dt, n, seed=seed, progress=progress, **settings)
     return r.x, r.acceptance_rate
+
+
+class LineGenerator(Generator):
+    """p_g = N(0, 1) on the line: g(z) = z, z ~ N(0, 1) (the proposals of ``GaussianLogRatio``'s exact case)."""
+
+    z_dim = 1
+
+    def forward(self, z):
+        return z
+
+
+class GaussianLogRatio(nn.Module):
+    r"""The exact logit D~*(x) = log p_data(x) / p_g(x) for p_data = N(mean, std^2) and p_g = N(0, 1) on the line,
+
+        D~*(x) = -log std - (x - mean)^2 / (2 std^2) + x^2 / 2,
+
+    returned as (N,) for x of shape (N, 1) or (N,). For std < 1 it is bounded: its maximum, log M (``log_M``), is
+    -log std + mean^2 / (2 (1 - std^2)), at x* = mean / (1 - std^2); for std >= 1 (and mean != 0 when std = 1) no
+    finite M exists. Rejection sampling from N(0, 1) with it accepts at the rate 1 / M:
+
+    >>> D = GaussianLogRatio(1.0, 0.5)
+    >>> round(D.log_M, 4), round(float(D(torch.tensor([4 / 3]))), 4)
+    (1.3598, 1.3598)
+    """
+
+    def __init__(self, mean, std):
+        super().__init__()
+        if not std > 0:
+            raise ValueError(f"std must be positive, got {std}")
+        self.mean, self.std = float(mean), float(std)
+
+    def forward(self, x):
+        x = torch.as_tensor(x).reshape(-1)
+        return -math.log(self.std) - (x - self.mean) ** 2 / (2 * self.std ** 2) + x ** 2 / 2
+
+    @property
+    def log_M(self):
+        if self.std > 1 or (self.std == 1 and self.mean != 0):
+            return math.inf
+        return -math.log(self.std) + (self.mean ** 2 / (2 * (1 - self.std ** 2)) if self.std < 1 else 0.0)
 
 
 def F(logit, logit_max, gamma=0.0, eps=1e-6):

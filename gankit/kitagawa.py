@@ -78,6 +78,7 @@ def split_points(plan, psi, x, y, cost="sqeuclidean"):
     """
     split = (torch.as_tensor(plan) > 0).sum(1) > 1     # points the plan shares between two cells
     same = (laguerre_assign(psi, x, y, cost) == torch.as_tensor(plan).argmax(1))[~split].all().item()
+    where = "every other point where the plan does" if same else "some other points elsewhere than the plan"
     return Report(f"POT's plan splits {split.sum().item()} of the {len(x)} grid points between two cells; "
-                  f"T_psi sends every other point where the plan does: {same}",
+                  f"T_psi sends {where}",
                   split=split.sum().item(), n=len(x), same=same)

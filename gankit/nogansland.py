@@ -87,19 +87,32 @@ def case(seed=0, progress=False):
 
 
 def where_small(G, W, n=100_000, seed=1234, small=0.25):
-    """Where w is small: on n fresh codes, the share that G sends between the modes (``between``), the mean of w there
-    and elsewhere, the share of the codes with w < ``small`` that land between the modes, and the mean of w (1 when
-    E[w] = 1 holds). Returns a ``tables.Report`` (printed: one line)."""
+    r"""Where w is small, against the known answer: on n fresh codes, the share that G sends between the modes
+    (``between``), then what the optimum is and what the trained w does.
+
+    The optimum against a fixed critic D: maximising E[w(Z) D(G(Z))] over 0 <= w <= m with E[w] = 1 is linear in w
+    (the bathtub principle): w = m on the share 1/m of the codes where D(G(z)) is highest, 0 on the others (D(G(Z))
+    without atoms). When D scores the codes between the modes lowest and their share is at most 1 - 1/m, they all
+    get weight 0. The trained w: the share of the codes between the modes among its lowest 1 - 1/m (the optimum's
+    zeros: 100% when w ranks the codes as that optimum does), its mean between the modes (the optimum's: 0) and
+    elsewhere, the share of codes with w < ``small`` and how many of them land between the modes, and the mean of w
+    (1 when E[w] = 1 holds). Returns a ``tables.Report`` (printed: two lines)."""
     z = torch.randn(n, G.z_dim, generator=torch.Generator().manual_seed(seed))
     with torch.no_grad():
         w, mid = W(z), between(G(z))
-    low = w < small
+    low, bottom = w < small, w <= w.quantile(1 - 1 / W.m)
     r = dict(share_between=mid.float().mean().item(), w_between=w[mid].mean().item(), w_elsewhere=w[~mid].mean().item(),
-             low_between=mid[low].float().mean().item(), n_low=int(low.sum()), mean_w=w.mean().item())
-    return tables.Report(f"codes landing between the blobs: {r['share_between']:.1%}; mean w there {r['w_between']:.2f}, "
-                         f"elsewhere {r['w_elsewhere']:.2f}; of the {r['n_low']:,} codes (of {n:,}) with w < {small:g}, "
-                         f"{r['low_between']:.0%} land between the blobs; mean of w on fresh codes {r['mean_w']:.3f}",
-                         **r)
+             low_between=mid[low].float().mean().item(), n_low=int(low.sum()), mean_w=w.mean().item(), m=W.m,
+             between_in_bottom=bottom[mid].float().mean().item())
+    fits = r["share_between"] <= 1 - 1 / W.m
+    return tables.Report(
+        f"codes landing between the blobs: {r['share_between']:.1%}; against a fixed critic that scores them lowest, "
+        f"the best w is m = {W.m:g} on the {1 / W.m:.0%} of the codes it scores highest, 0 on the other "
+        f"{1 - 1 / W.m:.0%}: {'0 on all' if fits else 'not 0 on all'} of them\n"
+        f"the trained w: its lowest {1 - 1 / W.m:.0%} hold {r['between_in_bottom']:.0%} of the codes between the "
+        f"blobs, but its mean there is {r['w_between']:.2f} (elsewhere {r['w_elsewhere']:.2f}); w < {small:g} on "
+        f"{r['n_low'] / n:.1%} of the codes, {r['low_between']:.0%} of them between the blobs; mean of w "
+        f"{r['mean_w']:.3f}", **r)
 
 
 def _paired(G, W, score, n, seeds, metric, lower_is_better):
@@ -120,16 +133,22 @@ def compare_w1(G, W, n=1000, seeds=spread.SEEDS):
     return _paired(G, W, w1, n, seeds, "W1", lower_is_better=True)
 
 
-def compare_precision(G, W, n=2000, seeds=spread.SEEDS):
-    """Precision (``metrics.precision_recall``, k = 3, the points themselves as features) of n plain and n reweighted
-    samples against n fresh data points on each seed, compared by ``spread.compare``, paired: a sample between the
-    modes lies outside the data's k-NN balls, so removing such samples raises precision."""
-    return _paired(G, W, lambda x, y: metrics.precision_recall(x, y)[0], n, seeds, "precision", lower_is_better=False)
+def compare_pr(G, W, n=2000, seeds=spread.SEEDS, k=3):
+    """Precision and recall (``metrics.precision_recall``, k-NN balls, the points themselves as features) of n plain
+    and of n reweighted samples of G against n fresh data points on each seed, each compared by ``spread.compare``,
+    paired (the same data on a seed): a sample between the modes lies outside the data's balls, so removing such
+    samples raises precision; recall says whether the data stay covered. Returns a ``tables.Report`` (printed: both
+    means, plain -> reweighted, then the two verdicts; ``precision`` and ``recall`` the ``Verdict``s)."""
+    v = {metric: _paired(G, W, lambda x, y, i=i: metrics.precision_recall(x, y, k)[i], n, seeds, metric,
+                         lower_is_better=False) for i, metric in enumerate(("precision", "recall"))}
+    means = ", ".join(f"{k_} {x.mean_a:.3f} -> {x.mean_b:.3f}" for k_, x in v.items())
+    return tables.Report(f"plain -> reweighted, means over the seeds: {means}\n{v['precision']}\n{v['recall']}", **v)
 
 
 def figure(G, W, y, n=2000, seed=0, z_max=3.0):
     """The known answer, drawn: left, the data (grey) and n samples G(z) coloured by w(z); right, over the latent line,
-    w(z) and where G sends z (its first coordinate), the codes that land between the modes shaded. Returns the Axes."""
+    w(z) (left axis) and where G sends z (its first coordinate x_1, right axis), the codes that land between the modes
+    shaded. Returns the Axes of the two panels."""
     z = torch.linspace(-z_max, z_max, 1201)[:, None]
     zs = torch.randn(n, 1, generator=torch.Generator().manual_seed(seed))
     with torch.no_grad():
@@ -142,11 +161,13 @@ def figure(G, W, y, n=2000, seed=0, z_max=3.0):
     a.legend(loc="upper center", fontsize=8, markerscale=3, ncol=2)
     mid = between(x).numpy()
     b.fill_between(z[:, 0].numpy(), 0, 1, where=mid, transform=b.get_xaxis_transform(), color="tab:red", alpha=0.15,
-                   label="G(z) between the modes")
-    b.plot(z[:, 0], w, color="tab:green", label="w(z)")
-    b.plot(z[:, 0], x[:, 0], color="tab:blue", ls="--", label="first coordinate of G(z)")
-    b.axhline(W.m, color="gray", lw=0.8, ls=":", label=f"bound m = {W.m:g}")
-    b.set(xlabel="latent code z", ylabel="w(z), and x_1 of G(z)", title="over the latent line",
-          ylim=(-1.3, max(1.3, float(np.ceil(W.m)))))
-    b.legend(fontsize=8, loc="center left")
+                   label="G(z) between the blobs")
+    b.plot(z[:, 0], w, color="tab:green", label="w(z) (left axis)")
+    b.axhline(W.m, color="tab:green", lw=0.8, ls=":", label=f"bound m = {W.m:g}")
+    b.set(xlabel="latent code z", ylabel="weight w(z)", title="over the latent line", ylim=(0, 1.1 * W.m))
+    c = b.twinx()
+    c.plot(z[:, 0], x[:, 0], color="tab:blue", ls="--", label="x_1 of G(z) (right axis)")
+    c.set(ylabel="x_1, first coordinate of G(z)", ylim=(-1.6, 1.6))
+    handles = [h for ax in (b, c) for h in ax.get_legend_handles_labels()[0]]
+    b.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="lower left")
     return a, b

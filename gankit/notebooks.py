@@ -102,14 +102,19 @@ def widget_figures(nb, model_id):
     return found
 
 
+WIDGET_TEXT = "A slider: run the notebook to move it (above: the figure it showed first)."
+
+
 def store_widget_figures(nb):
     """Before each stored slider, a plain copy of the figure it showed: read without a kernel (GitHub, the course
-    site), the notebook then shows the slider's first figure instead of nothing. A live run replaces it."""
+    site), the notebook then shows the slider's first figure instead of nothing, and the slider's text form says
+    what it is (``WIDGET_TEXT``, not ipywidgets' repr ``interactive(children=...``). A live run replaces both."""
     copied = 0
     for cell in nb.cells:
         out = []
         for o in cell.get("outputs", []):
             if WIDGET_VIEW in o.get("data", {}):
+                o["data"]["text/plain"] = WIDGET_TEXT
                 for fig in widget_figures(nb, o["data"][WIDGET_VIEW]["model_id"]):
                     out.append(nbformat.v4.new_output("display_data", data={"image/png": fig["data"]["image/png"]},
                                                       metadata={"gankit": "the widget's figure, stored"}))

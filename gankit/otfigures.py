@@ -17,11 +17,13 @@ from .semidiscrete import asgd, exact_ot, pixel_centres
 
 def plan_and_potential(z, P, f, moves):
     """Discrete W_1 on points z (K, 2): the optimal plan P (K, K) (``plots.plan``) and the optimal potential f (K,),
-    shifted to minimum 0, with an arrow k -> l for each move (k, l) in ``moves`` (f drops with slope 1 along each)."""
+    shifted to minimum 0 (its colour bar), with an arrow k -> l for each move (k, l) in ``moves`` (f drops with slope 1
+    along each)."""
     z, f = np.asarray(z, dtype=float), np.asarray(f, dtype=float) - np.min(f)
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
     plots.plan(z, z, P, ax=axes[0], title="optimal plan P (primal): p blue discs, q orange rings")
-    axes[1].scatter(z[:, 0], z[:, 1], c=f, cmap="coolwarm", s=160)
+    dots = axes[1].scatter(z[:, 0], z[:, 1], c=f, cmap="coolwarm", s=160)
+    fig.colorbar(dots, ax=axes[1], label="f (shifted to min 0)", fraction=0.046)
     for k in range(len(z)):
         axes[1].annotate(f"  f = {f[k]:.2f}", z[k].tolist(), fontsize=8)
     for k, l in moves:
@@ -29,17 +31,19 @@ def plan_and_potential(z, P, f, moves):
                          arrowprops=dict(arrowstyle="-|>", color="0.5", shrinkA=7, shrinkB=7))
     axes[1].set_aspect("equal")
     axes[1].margins(0.15)
-    axes[1].set_title("optimal potential f (dual, shifted to min 0): slope 1 along each move", fontsize=9)
+    axes[1].set_title("optimal potential f (dual): slope 1 along each move", fontsize=9)
+    for ax in axes:
+        ax.set(xlabel="x_1", ylabel="x_2")
     return axes
 
 
-def loglog(x, curves, xlabel, ax=None):
+def loglog(x, curves, xlabel, ylabel="value (see the legend)", ax=None):
     """Named curves {label: values at x} on log-log axes (a marker each)."""
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 3.4))
     for (label, values), marker in zip(curves.items(), ["o-", "s-", "^-", "x--", "d-", "v-"]):
         ax.loglog(x, values, marker, label=label)
-    ax.set_xlabel(xlabel)
+    ax.set(xlabel=xlabel, ylabel=ylabel)
     ax.legend(fontsize=8)
     return ax
 
@@ -67,7 +71,7 @@ def race(hist, W, rows, target=0.01):
         return Report("", k=None, seconds=None, n=n, pot_seconds=pot_s, gap=gap)
     k, s = hist.k[first], hist.seconds[first]
     return Report(f"ASGD reaches (and stays within) {target:.0%} of W at recorded step k = {k}, after {1e3 * s:.0f} ms; "
-                  f"POT needs a {n} x {n} grid ({1e3 * pot_s:.1f} ms): ASGD / POT = {s / pot_s:.0f}",
+                  f"POT is within it from the {n} x {n} grid on ({1e3 * pot_s:.1f} ms): ASGD / POT = {s / pot_s:.0f}",
                   k=k, seconds=s, n=n, pot_seconds=pot_s, gap=gap)
 
 
@@ -94,9 +98,10 @@ def asgd_panel(psi, y, history, W, title):
 
 
 def grad_norms(g1, g2):
-    """Histograms of ||grad psi^c(x)|| for c = |x - y| (g1, around 1) and c = |x - y|^2 (g2 = 2 |x - T_psi(x)|)."""
+    """Histograms of ||grad psi^c(x)|| for c = |x - y| (g1, around 1: an odd number of bins centres one on 1, so that
+    float32 rounding either side of 1 falls in it) and c = |x - y|^2 (g2 = 2 |x - T_psi(x)|)."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 3))
-    axes[0].hist(np.asarray(g1), bins=50, range=(0.99, 1.01))
+    axes[0].hist(np.asarray(g1), bins=51, range=(0.99, 1.01))
     axes[0].set_title("c = |x - y|: ||grad psi^c(x)||", fontsize=9)
     axes[1].hist(np.asarray(g2), bins=50)
     axes[1].set_title("c = |x - y|^2: ||grad psi^c(x)|| = 2 |x - T_psi(x)|", fontsize=9)
@@ -111,8 +116,9 @@ def grad_ot_check(psi, y, samples, t, h, h0, slope, t0, box=((-0.1, 1.6), (-0.1,
     ``slope`` (h0 = h(t0)). Along theta_1 the square only translates, and any map with the right cell masses gives
     the same derivative: the side is the direction where the optimal map matters."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    plots.laguerre(psi, y, box=box, samples=samples, ax=axes[0], title="mu_theta0 (light blue) in the Laguerre "
-                   "cells of psi*")
+    plots.laguerre(psi, y, box=box, samples=samples, ax=axes[0], title="mu_theta0 (light blue), nu (dark blue) in "
+                   "the Laguerre cells of psi*")
+    axes[0].set(xlabel="x_1", ylabel="x_2")
     axes[1].plot(t, h, "o-", label="h(theta0_1, theta_2) = W by POT")
     axes[1].plot(t, h0 + slope * (np.asarray(t) - t0), "--", label="tangent: slope from the Grad-OT formula")
     axes[1].set(xlabel="theta_2 (the square's side)", ylabel="W(mu_theta, nu)")

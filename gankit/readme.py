@@ -143,9 +143,9 @@ def block():
         + ". Where the band is about one standard deviation, whether the rule fires depends on the draw as much as on "
         "the curve.",
         "",
-        f"Notebook 07's closing comparison ({results.caption(closing)}; latent reweighting with the cap m' = 2, the "
-        f"bound its weights were trained with, `python -m gankit.reweight_mnist`; notebook 07 sweeps every method's "
-        f"knob):",
+        f"Notebook 07's closing comparison ({results.caption(closing)}; the kit's latent reweighting, its own "
+        f"construction after Issenhuth et al.'s abstract, with the cap m' = 2, the bound its weights were trained "
+        f"with, `python -m gankit.reweight_mnist`; notebook 07 sweeps every method's knob):",
         "",
         tradeoff.closing_table(closing, markdown=True),
         "",

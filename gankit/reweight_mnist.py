@@ -77,14 +77,29 @@ def load(name, retrain=False):
     return reweight.load(p)
 
 
+def shipped(name, W):
+    """Whether W is the shipped w of generator ``name``: the same constructor arguments, parameters and buffers as
+    ``path_of(name)`` (False for a w trained with other settings, or with the same ones on another machine whose
+    arithmetic differs; a missing file raises ``CheckpointError``)."""
+    S, a = load(name), W.state_dict()
+    b = S.state_dict()
+    return S.kwargs == W.kwargs and a.keys() == b.keys() and all(torch.equal(a[k].cpu(), b[k]) for k in a)
+
+
 def training_note(W):
-    """One line on how the shipped w was trained, from its ``meta``: steps, seconds, and the critic's estimate
-    E_nu[D] - E[w D(G(z))] over the first and the last 50 steps (the critic trains beside w, so a change of this
-    estimate mixes both)."""
-    g, s = W.meta["gap"], W.meta["settings"]
-    return (f"{s['steps']} steps of w (seed {W.meta['seed']}) in {W.meta['seconds']:.0f} s; the critic's estimate "
-            f"E_nu[D] - E[w D(G(z))], mean of the first and the last 50 steps: {sum(g[:50]) / 50:.3f} -> "
-            f"{sum(g[-50:]) / 50:.3f}")
+    """One line on what the shipped w cost to train, from its ``meta``: the critic's warm-up steps, the steps of w
+    (each after one critic step), their wall seconds and the machine. (The critic's estimate E_nu[D] - E[w D(G(z))]
+    stored in ``meta["gap"]`` is not printed: the critic trains beside w, so its change does not show what w did.)
+
+    >>> W = type("W", (), {"meta": {"settings": {"steps": 600, "warmup": 300}, "seed": 0, "seconds": 215.2,
+    ...                             "machine": "CPU X"}})
+    >>> print(training_note(W))
+    300 warm-up steps of the critic, then 600 steps of w (seed 0): 215 s of training (CPU X), before any sampling
+    """
+    s = W.meta["settings"]
+    return (f"{s['warmup']} warm-up steps of the critic, then {s['steps']} steps of w (seed {W.meta['seed']}): "
+            f"{W.meta['seconds']:.0f} s of training ({W.meta.get('machine', 'machine not recorded')}), before any "
+            "sampling")
 
 
 def extremes(G, W, k=24, n=4000, seed=0):
@@ -103,7 +118,11 @@ def class_balance(G, W, n=None, seeds=SEEDS, m=None):
     """What w changes in the digits' mix: the total variation TV = 1/2 sum_c |share_c - test share_c| between the
     classifier's digit shares of n samples and those of the 10,000 MNIST test digits, for G's plain samples and
     the reweighted ones (cap m, default ``W.m``) on each seed, compared by ``spread.compare`` (paired); n defaults to
-    ``N`` (300 in quick mode). Returns (verdict, {"test digits", "plain", "reweighted": the shares on the first seed})."""
+    ``N`` (300 in quick mode). Returns (verdict, {"test digits", "plain", "reweighted": the shares on the first seed}).
+
+    A TV between n samples and a mix is not 0 even for n draws of that mix (about 0.027 at n = 2,000 from the test
+    digits' mix), and the samples are labelled by the classifier, the test digits by their own labels: a difference
+    of two TVs is not a change of the digit mix in proportion."""
     n = n or steps(lecture=N, quick=300)
     x_test, labels = data.mnist(train=False)
     test = torch.bincount(torch.as_tensor(labels), minlength=10).float() / len(labels)
@@ -118,19 +137,37 @@ def class_balance(G, W, n=None, seeds=SEEDS, m=None):
     return v, first
 
 
-def shares_figure(shares, ax=None):
+def shares_figure(shares, title=None, ax=None):
     """Grouped bars: for each digit, its share in each set of ``shares`` (name -> (10,), ``class_balance``'s second
-    value), in %. Returns the Axes."""
+    value), in %, and a dotted line at 10% (ten equal shares). The title: ``title``, then, when ``shares`` has
+    "plain" and "test digits", the digit where the plain samples' share is farthest from the test digits' with its
+    share in every set (``largest_gap``). Returns the Axes."""
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 3))
     width = 0.8 / len(shares)
     for i, (name, share) in enumerate(shares.items()):
         ax.bar(torch.arange(10) + (i - (len(shares) - 1) / 2) * width, 100 * share, width, label=name)
-    ax.axhline(10, color="gray", ls=":", lw=1)
+    ax.axhline(10, color="gray", ls=":", lw=1, label="10% (equal shares)")
     ax.set(xticks=range(10), xlabel="digit (the classifier's label; the test digits' own labels)",
            ylabel="% of the set")
-    ax.legend(fontsize=8, ncol=len(shares))
+    lines = [t for t in (title, largest_gap(shares) if {"plain", "test digits"} <= set(shares) else None) if t]
+    if lines:
+        ax.set_title("\n".join(lines), fontsize=10)
+    ax.legend(fontsize=8, ncol=len(shares) + 1)
     return ax
+
+
+def largest_gap(shares):
+    """The digit whose share among the "plain" samples is farthest from the "test digits'", and its share in each set
+    of ``shares``, in one line:
+
+    >>> s = {"test digits": torch.full((10,), 0.1), "plain": torch.tensor([0.1] * 7 + [0.14, 0.08, 0.08])}
+    >>> largest_gap(s)
+    "the plain samples' largest gap to the test digits: 7s, test digits 10.0%, plain 14.0%"
+    """
+    d = int((shares["plain"] - shares["test digits"]).abs().argmax())
+    return (f"the plain samples' largest gap to the test digits: {d}s, "
+            + ", ".join(f"{name} {100 * float(s[d]):.1f}%" for name, s in shares.items()))
 
 
 def samplers(G, W, thresholds=THRESHOLDS, caps=CAPS):
@@ -144,16 +181,20 @@ def samplers(G, W, thresholds=THRESHOLDS, caps=CAPS):
     return out
 
 
-def sweep(models=MODELS, n=N, seeds=SEEDS, progress=True):
-    """Every sampler of ``samplers`` for each shipped generator of ``models`` (label -> name) with its shipped weights,
-    scored by ``results.scores`` on ``seeds`` (n samples each) against the first 8,000 MNIST test digits. Returns
-    what ``python -m gankit.reweight_mnist sweep`` stores (``results.stored`` reads it back)."""
+def sweep(models=MODELS, n=N, seeds=SEEDS, progress=True, weights=None):
+    """Every sampler of ``samplers`` for each shipped generator of ``models`` (label -> name) with its weights
+    (``weights``: label -> W, e.g. trained here by ``load(name, retrain=True)``; default the shipped ones), scored by
+    ``results.scores`` on ``seeds`` (n samples each) against the first 8,000 MNIST test digits. Returns what
+    ``python -m gankit.reweight_mnist sweep`` stores (``results.stored`` reads it back); its "weights" says whose w
+    was scored."""
     f_ref, t0 = metrics.features(drs_mnist.split_test()[1]), time.perf_counter()
     out = {}
     for label, name in tqdm(models.items(), desc="generators", disable=not progress):
-        G, W = checkpoints.load(name, device="cpu").G, load(name)
+        G, W = checkpoints.load(name, device="cpu").G, weights[label] if weights else load(name)
         out[label] = results.scores(samplers(G, W), f_ref, n, seeds, progress)
+    own = weights and not all(shipped(name, weights[label]) for label, name in models.items())
     return {"command": f"{COMMAND} sweep", "kit_version": __version__, "n": n, "seeds": list(seeds),
+            "weights": "trained here, not the shipped files" if own else "the shipped files",
             "models": dict(models), "reference": "the first 8,000 MNIST test digits", "thresholds": list(THRESHOLDS),
             "caps": list(CAPS), "kid_subsets": results.KID_SUBSETS, "machine": machine(),
             "threads": torch.get_num_threads(), "seconds": round(time.perf_counter() - t0),

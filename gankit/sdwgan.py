@@ -190,5 +190,6 @@ def grad_ot_check(g, theta, z, y, nu=None, cost="sqeuclidean", eps=1e-3):
     diff = torch.tensor([h(theta + eps * e) - h(theta - eps * e) for e in torch.eye(len(theta), dtype=theta.dtype)],
                         dtype=torch.float64) / (2 * eps)
     rel = ((grad - diff).abs() / diff.abs()).numpy()
-    return Report(f"W = {W:.6f}; formula {grad.numpy().round(6)}, differences of POT's W {diff.numpy().round(6)}: "
+    pair = lambda v: "(" + ", ".join(f"{t:.6f}" for t in v.tolist()) + ")"   # noqa: E731
+    return Report(f"W = {W:.6f}; formula {pair(grad)}, differences of POT's W {pair(diff)}: "
                   f"relative differences {', '.join(f'{v:.1e}' for v in rel)}", W=W, grad=grad, diff=diff, rel=rel)

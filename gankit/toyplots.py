@@ -93,7 +93,8 @@ def filmstrip(frames, draw, picks=None, ncols=6, size=2.9):
 def densities(x, p, q, curves, ax=None, shade=(), fake="mu_theta (fake)", real="nu (real)", legend=None):
     """The 1D picture of section 3: densities p (of mu_theta, fake) and q (of nu, real) on the grid x, and the
     discriminators in ``curves`` (label -> function of x, or (function, plot options)); the first is drawn thick.
-    ``shade``: intervals (a, b) greyed out, where p = q = 0; ``legend``: options for ``ax.legend``."""
+    ``shade``: intervals (a, b) greyed out, where p = q = 0; ``legend``: options for ``ax.legend``. The y-axis
+    carries both kinds of curve: "density p, q; D(x)"."""
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.2))
     for a, b in shade:
@@ -104,7 +105,7 @@ def densities(x, p, q, curves, ax=None, shade=(), fake="mu_theta (fake)", real="
         f, style = f if isinstance(f, tuple) else (f, {})
         default = dict(color="tab:orange", lw=3, alpha=0.6) if i == 0 else dict(color="k", ls="--", lw=1)
         ax.plot(x, [f(t) for t in x], label=label, **{**default, **style})
-    ax.set_xlabel("x")
+    ax.set(xlabel="x", ylabel="density p, q; D(x)")
     ax.legend(**{"fontsize": 7, "loc": "upper left", **(legend or {})})
     return ax
 
@@ -140,7 +141,7 @@ def pinsker(c):
         ax.plot(x[::c.every], getattr(c, f"quad_{k}"), "o", color="navy", ms=4, label="TV by quadrature")
         ax.plot(x, getattr(c, f"bound_{k}"), color="tab:orange", label="Pinsker: sqrt(KL(N(0,1) | other) / 2)")
         ax.axhline(1, color="0.6", lw=0.8)
-        ax.set(xlabel=what, ylim=(0, 2.05))
+        ax.set(xlabel=what, ylabel="TV and Pinsker's bound", ylim=(0, 2.05))
     axes[1].plot(c.s, c.bound_s_rev, "--", color="tab:orange", label="sqrt(KL(N(0,s^2) | N(0,1)) / 2)")
     axes[1].set_xscale("log")
     for ax in axes:
@@ -149,18 +150,17 @@ def pinsker(c):
 
 
 def js_against_shift(shifts, js_uniform, js_gauss, ax=None):
-    """JS(U[0,1], U[a,1+a]) (quadrature, and the closed form min(a, 1) log 2) and JS(N(0,1), N(a,1)) against the
-    shift a, beside W1 = a (for both pairs)."""
+    """JS(U[0,1], U[a,1+a]) and JS(N(0,1), N(a,1)) (both by quadrature) against the shift a, beside W1 = a (for
+    both pairs). No closed form for the uniforms: it is the answer of exercise 5, question 1."""
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.2))
     shifts = np.asarray(shifts)
-    ax.plot(shifts, js_uniform, "o", ms=3, color="navy", label="JS, uniforms (quadrature)")
-    ax.plot(shifts, np.minimum(shifts, 1) * math.log(2), "k--", lw=1, label="min(a, 1) log 2 (closed form)")
+    ax.plot(shifts, js_uniform, "o-", ms=3, lw=1, color="navy", label="JS, uniforms U[0,1], U[a,1+a]")
     ax.plot(shifts, js_gauss, color="deepskyblue", label="JS, Gaussians N(0,1), N(a,1)")
     ax.plot(shifts, shifts, color="tab:orange", label="W1 = a (both pairs)")
     ax.axhline(math.log(2), color="0.5", lw=0.8)
     ax.text(shifts[-1] - 0.7, math.log(2) + 0.03, "log 2", color="0.4")
-    ax.set(ylim=(0, 1.5), xlabel="shift a")
+    ax.set(ylim=(0, 1.5), xlabel="shift a", ylabel="JS and W1")
     ax.legend(fontsize=8)
     return ax
 
@@ -168,7 +168,8 @@ def js_against_shift(shifts, js_uniform, js_gauss, ax=None):
 def gradient_norms(record, fit=None, ax=None, title=None):
     """The generator's gradient norms of a ``toys.vanishing_gradients`` record against D's training steps (log
     scale): saturating and non-saturating losses, mean D(g(z)); with ``fit`` (``toys.vanishing_slopes``) the fitted
-    lines and their slopes in the legend; with a ``bound`` entry in the record, Theorem 2.4's bound where finite."""
+    lines and their slopes in the legend; with a ``bound`` entry in the record, Theorem 2.4's bound where finite
+    (otherwise mean D(g(z)), on the same axis, which its label then names)."""
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 4))
     for name, color, label in [("saturating", "tab:red", "saturating  log(1 - D(g))"),
@@ -186,7 +187,8 @@ def gradient_norms(record, fit=None, ax=None, title=None):
     else:
         ax.plot(record.steps, record.d_fake, ":", color="k", label="mean D(g(z))  (D's belief that fakes are real)")
     ax.set_yscale("log")
-    ax.set(xlabel="discriminator steps (generator fixed)", ylabel="||grad_theta of the generator loss||")
+    ylabel = "||grad_theta of the generator loss||" + ("" if hasattr(record, "bound") else ";  mean D(g(z))")
+    ax.set(xlabel="discriminator steps (generator fixed)", ylabel=ylabel)
     if title:
         ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8)

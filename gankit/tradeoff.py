@@ -3,7 +3,8 @@ shipped generators, read as curves in the precision-recall plane (notebook 07).
 
     python -m gankit.tradeoff           # DRS percentiles and DOT step counts scored -> checkpoints/tradeoff.json
 
-The knobs: truncation's threshold t and latent reweighting's cap m' (their sweep: ``gankit.reweight_mnist``), DRS's
+The knobs: truncation's threshold t and latent reweighting's cap m' (their sweep: ``gankit.reweight_mnist``; shown
+as "kit's reweighting", ``REWEIGHTING``: the kit's construction, not Issenhuth et al.'s algorithm), DRS's
 percentile q (``gankit.drs``), DOT's number of updates k, in the target space and in the latent space
 (``gankit.dot``). The points at q = 95 and k = 10 are those of the closing comparison (``gankit.results``); this
 command adds the others, with the same generators, seeds, sample size and reference digits, so that every point
@@ -32,25 +33,34 @@ PERCENTILES = (50.0, 80.0)     # DRS's q besides the closing comparison's 95
 DOT_STEPS = (3, 30)            # DOT's k besides the closing comparison's 10 (same step size lr = 0.01)
 
 
+# Latent reweighting as the chart, the tables and the closing rows name it: the kit's construction from Issenhuth et
+# al.'s abstract (``gankit.reweight``), not their algorithm, so that no result of it reads as a verdict on theirs.
+REWEIGHTING = "kit's reweighting"
 # Each method's points, from the plain generator outwards (the knob turned further at each point).
 CURVES = {
     "truncation": [f"truncation t={t:g}" for t in sorted(reweight_mnist.THRESHOLDS, reverse=True)],
-    "latent reweighting": [f"reweighting m'={m:g}" for m in sorted(reweight_mnist.CAPS)],
+    REWEIGHTING: [f"{REWEIGHTING} m'={m:g}" for m in sorted(reweight_mnist.CAPS)],
     "DRS": [f"DRS q={q:g}" for q in sorted(PERCENTILES + (95.0,))],
     "DOT target": [f"DOT target k={k}" for k in sorted(DOT_STEPS + (10,))],
     "DOT latent": [f"DOT latent k={k}" for k in sorted(DOT_STEPS + (10,))],
 }
-KNOBS = {"truncation": "threshold t", "latent reweighting": "cap m'", "DRS": "percentile q",
+OFFSETS = {"truncation": (4, 3), REWEIGHTING: (-4, -9), "DRS": (4, 3), "DOT target": (4, -9),
+           "DOT latent": (-4, 3)}   # where each knob value is written, from its point (in typographic points)
+KNOBS = {"truncation": "threshold t", REWEIGHTING: "cap m'", "DRS": "percentile q",
          "DOT target": "updates k", "DOT latent": "updates k"}
 DEFAULT = {"DRS": "DRS q=95", "DOT target": "DOT target k=10", "DOT latent": "DOT latent k=10",
-           "latent reweighting": "reweighting m'=2"}   # the closing table's rows: the settings of results.DEFAULTS and
+           REWEIGHTING: f"{REWEIGHTING} m'=2"}   # the closing table's rows: the settings of results.DEFAULTS and
 #                                                       the cap m' = m, the bound reweight_mnist.TRAIN trained w with
 
 
 def _named(name):
-    """The chart's name of a stored point: reweighting's cap is m' (``reweight_mnist`` stores "reweighting m=..."), apart
-    from the bound m that w was trained under."""
-    return name.replace("reweighting m=", "reweighting m'=")
+    """The chart's name of a stored point: "kit's reweighting m'=..." (``REWEIGHTING``) for ``reweight_mnist``'s
+    "reweighting m=...", the cap m' apart from the bound m that w was trained under; other names unchanged.
+
+    >>> _named("reweighting m=1.5"), _named("truncation t=1")
+    ("kit's reweighting m'=1.5", 'truncation t=1')
+    """
+    return name.replace("reweighting m=", f"{REWEIGHTING} m'=", 1) if name.startswith("reweighting m=") else name
 
 
 def samplers(ck, held_out):
@@ -81,22 +91,36 @@ def sweep(n=results.N, seeds=SEEDS, models=results.MODELS, progress=True):
             "scores": results.as_json(out)}
 
 
-def compute(progress=True):
-    """Every sweep of the chart made here, not stored: (``results.closing()``, ``reweight_mnist.sweep()``, ``sweep()``),
-    what ``stored(blobs=...)`` takes (about an hour on 2 cores; the files record each one's time)."""
-    return results.closing(progress=progress), reweight_mnist.sweep(progress=progress), sweep(progress=progress)
+def compute(weights=None, progress=True):
+    """Every sweep of the chart made here, not stored: (``results.closing()``, ``reweight_mnist.sweep()`` with
+    ``weights``, label -> W, default the shipped w, ``sweep()``), what ``stored(blobs=...)`` takes (about an hour on 2
+    cores; the files record each one's time)."""
+    return (results.closing(progress=progress), reweight_mnist.sweep(progress=progress, weights=weights),
+            sweep(progress=progress))
 
 
-def stored(path=TRADEOFF, blobs=None):
+def stored(path=TRADEOFF, blobs=None, weights=None, recompute=False):
     """Every point of the chart, in ``results.stored``'s form: the closing comparison (its DRS and DOT renamed "DRS
     q=95", "DOT target k=10", "DOT latent k=10"), ``reweight_mnist``'s sweep and this command's file merged (or the
     three ``blobs`` of ``compute``). All three must share n, seeds and the baseline's scores (ValueError otherwise):
-    every point on the same terms."""
+    every point on the same terms.
+
+    weights : label -> W, the w the notebook samples with (``reweight_mnist.load``). When one is not the shipped file's
+        (``reweight_mnist.shipped``: trained here with ``retrain=True``), the reweighting sweep is rescored with them
+        (``reweight_mnist.sweep``, about 5 minutes on 2 cores) in place of the stored one, so that the chart, the
+        tables and the slider are of the w the notebook trained.
+    recompute : every sweep made here, ``compute(weights)`` (about an hour), in place of the files."""
+    if recompute:
+        blobs = compute(weights)
     if blobs is not None:
         closing, sweep_, own = (results.stored(blob=b) for b in blobs)
     else:
-        closing, sweep_ = results.stored(), reweight_mnist.stored()
+        closing = results.stored()
         own = results.stored(path, what="sweep of DRS and DOT", command=COMMAND)
+        if weights and not all(reweight_mnist.shipped(results.MODELS[label], W) for label, W in weights.items()):
+            sweep_ = results.stored(blob=reweight_mnist.sweep(weights=weights))
+        else:
+            sweep_ = reweight_mnist.stored()
     scores = {}
     for label, by_method in closing["scores"].items():
         base = by_method["baseline"]
@@ -109,12 +133,32 @@ def stored(path=TRADEOFF, blobs=None):
         for other in (sweep_, own):
             scores[label].update({_named(m): s for m, s in other["scores"][label].items() if m != "baseline"})
     return {**closing, "command": f"{results.COMMAND}, {reweight_mnist.COMMAND} sweep, {COMMAND}",
+            "weights": sweep_.get("weights", "the shipped files"),
             "seconds": closing["seconds"] + sweep_["seconds"] + own["seconds"], "scores": scores}
 
 
+def caption(S):
+    """What every point of the chart ``S`` (``stored``) measured, in words: sample size, seeds, reference digits, the
+    verdict rule, the machine and the minutes the three sweeps took (wall time, summed), then the settings of the
+    closing comparison (``results.DEFAULTS``, written out), and whose w the kit's reweighting used when not the shipped
+    one."""
+    value = lambda v: f"{v:,}" if isinstance(v, int) else f"{v:g}" if isinstance(v, float) else (   # noqa: E731
+        f"[{', '.join(map(str, v))}]" if isinstance(v, (list, tuple)) else str(v))
+    name = {"drs": "DRS", "dot_target": "DOT target", "dot_latent": "DOT latent"}
+    settings = "; ".join(f"{name.get(m, m)}: " + ", ".join(f"{k.replace('_', ' ')} {value(v)}" for k, v in s.items())
+                         for m, s in S["settings"].items())
+    w = S.get("weights", "the shipped files")
+    own = "" if w == "the shipped files" else f"; w of the kit's reweighting: {w}"
+    return (f"{S['n']:,} samples per point on each of {len(S['seeds'])} seeds (mean ± std over the seeds) against "
+            f"{S['reference']}; a change is beyond the noise when it exceeds twice its standard error over the paired "
+            f"seeds; DRS with the discriminator trained further against the final generator; timed on {S['machine']}, "
+            f"{S['seconds'] / 60:.0f} minutes for the three sweeps (wall time, summed){own}.\n"
+            f"Closing comparison's settings (gankit.results.DEFAULTS): {settings}.")
+
+
 def closing_table(S, markdown=False):
-    """The closing comparison: each method at its one setting (``DEFAULT``), latent reweighting included, against its
-    generator's baseline (``results.comparison_table``)."""
+    """The closing comparison: each method at its one setting (``DEFAULT``), the kit's reweighting included, against
+    its generator's baseline (``results.comparison_table``)."""
     keep = ("baseline",) + tuple(DEFAULT.values())
     return results.comparison_table({**S, "scores": {label: {m: s[m] for m in keep}
                                                      for label, s in S["scores"].items()}}, markdown)
@@ -191,8 +235,9 @@ def step_by_step(S, label, metric="precision"):
 
 def chart(S, label, ax=None, highlight=None, zoom=None, legend=True):
     """``label``'s curves in the precision-recall plane: each method from the plain generator (black star) through
-    its points (``CURVES``, knob values written beside them), error bars one std over the seeds; ``highlight`` a
-    point to ring; ``zoom`` a half-width: only the square of that size around the plain generator. Up = more
+    its points (``CURVES``, knob values written beside them, each method's on its side: ``OFFSETS``), error bars
+    one std over the seeds; ``highlight`` a point to ring; ``zoom`` a half-width: only the square of that size
+    around the plain generator, each curve's last knob value alone written (the others overlap there). Up = more
     precision (quality), right = more recall (diversity). Returns the Axes."""
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 4.8))
@@ -203,9 +248,13 @@ def chart(S, label, ax=None, highlight=None, zoom=None, legend=True):
         r, pr = [s["recall"].mean for s in ss], [s["precision"].mean for s in ss]
         line = ax.errorbar(r, pr, xerr=[s["recall"].std for s in ss], yerr=[s["precision"].std for s in ss],
                            marker="o", ms=4, capsize=2, lw=1.2, label=f"{method} ({KNOBS[method]})")
-        for p, x, y in zip(points, r[1:], pr[1:]):
-            ax.annotate(p.rsplit(" ", 1)[1], (x, y), xytext=(3, 3), textcoords="offset points", fontsize=7,
-                        color=line[0].get_color(), annotation_clip=True)
+        c, far = line[0].get_color(), 4 if zoom else 1     # a zoom: the last point only, its label farther out
+        extra = dict(fontsize=8, zorder=7, bbox=dict(fc="white", ec="none", alpha=0.85, pad=0.5),
+                     arrowprops=dict(arrowstyle="-", color=c, lw=0.6)) if zoom else dict(fontsize=7)
+        for p, x, y in list(zip(points, r[1:], pr[1:]))[-1 if zoom else 0:]:
+            dx, dy = OFFSETS[method]
+            ax.annotate(p.rsplit(" ", 1)[1], (x, y), xytext=(far * dx, far * dy), textcoords="offset points", color=c,
+                        annotation_clip=True, ha="right" if dx < 0 else "left", **extra)
     ax.plot(base["recall"].mean, base["precision"].mean, "k*", ms=14, label="plain generator", zorder=5)
     if highlight and highlight != "baseline":
         ax.plot(by[highlight]["recall"].mean, by[highlight]["precision"].mean, "o", ms=16, mfc="none", mec="red",
@@ -214,7 +263,7 @@ def chart(S, label, ax=None, highlight=None, zoom=None, legend=True):
     if zoom:
         ax.set(xlim=(base["recall"].mean - zoom, base["recall"].mean + zoom),
                ylim=(base["precision"].mean - zoom, base["precision"].mean + zoom))
-        title = f"{label}: zoom on the plain generator"
+        title = f"{label}: zoom on the plain generator\n(each curve's last knob value written)"
     ax.set(xlabel="recall (diversity)", ylabel="precision (quality)", title=title)
     if legend:
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3)

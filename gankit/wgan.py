@@ -216,20 +216,28 @@ def loss_tracks_quality(meta):
     the sample quality (MNIST-FID) along training? Both are averaged per epoch. The critic is trained against the
     trained generator, so its FID is used (``fid_trained_per_epoch``) when the shipped generator is an average.
 
-    Returns a namespace with ``key``, ``loss``, ``fid`` (epochs,), Spearman's rank correlation ``rho`` over the whole
-    run (1: the same order) and ``late``: the second half of the run alone (from epoch ``start``), where the early
-    shared fall no longer dominates: its ``rho``. A rank correlation of two series that both trend along training
-    says that they move together in time, not that one measures the other; no p-value is given: the epochs'
-    values are autocorrelated, which a p-value for independent pairs ignores.
+    Returns a ``tables.Report`` with ``key``, ``loss``, ``fid`` (epochs,), Spearman's rank correlation ``rho`` over
+    the whole run (1: the same order) and ``late``: the second half of the run alone (from epoch ``start``), where the
+    early shared fall no longer dominates: its ``rho``. Printed, it gives for the whole run, then for its second half,
+    the loss and the MNIST-FID at the first and the last epoch, and the correlation. A rank correlation of two series
+    that both trend along training says that they move together in time, not that one measures the other; no
+    p-value is given: the epochs' values are autocorrelated, which a p-value for independent pairs ignores. A
+    clipped critic's estimate is in units set by c and by how many weights sit at +-c, which can change along
+    training: its fall mixes W_1's with the critic's scale.
     """
     key = "critic_gap" if len(meta.get("critic_gap", [])) else "d_loss"
     loss = per_epoch(meta[key], meta["steps_per_epoch"])
-    fids = meta.get("fid_trained_per_epoch") or meta["fid_per_epoch"]
+    trained = bool(meta.get("fid_trained_per_epoch"))
+    fids = meta["fid_trained_per_epoch"] if trained else meta["fid_per_epoch"]
     fid = torch.as_tensor(fids, dtype=torch.float64)[:len(loss)]
     start = len(loss) // 2 + 1
     rank = lambda a, b: float(spearmanr(a.numpy(), b.numpy())[0])
-    return SimpleNamespace(key=key, loss=loss, fid=fid, rho=rank(loss, fid),
-                           late=SimpleNamespace(start=start, rho=rank(loss[start - 1:], fid[start - 1:])))
+    rho, late = rank(loss, fid), SimpleNamespace(start=start, rho=rank(loss[start - 1:], fid[start - 1:]))
+    what, who = "estimate" if key == "critic_gap" else "D loss", "trained generator" if trained else "generator"
+    span = lambda s, r: (f"{what} {loss[s]:.3g} -> {loss[-1]:.3g}, {who}'s MNIST-FID {fid[s]:.0f} -> {fid[-1]:.0f}, "
+                         f"rho {r:+.2f}")
+    text = f"whole run: {span(0, rho)}\n    epochs {start} to {len(loss)}: {span(start - 1, late.rho)}"
+    return tables.Report(text, key=key, loss=loss, fid=fid, rho=rho, late=late)
 
 
 def stability(architectures, objectives, y, n=500, sample_seed=5, centres=EIGHT_CENTRES, std=0.02 / 1.414,

@@ -4,17 +4,35 @@ Each function draws one recurring figure of the lecture and returns its Axes (th
 ``plt.show()``): the clipping sweep (``clip_sweep``), a clipped critic beside the penalised one (``critic_pair``),
 the samples of the architecture experiment (``stability_grid``), sample grids over training (``epoch_grids``), the
 critic's loss against the MNIST-FID (``loss_and_quality``) and the MNIST-FID curves against two budgets
-(``budget_curves``). Toy scenes are ``plots.toy_scene`` (data dark blue, samples light blue, the critic's raw values
-as a heat map, arrows of the generator's push).
+(``budget_curves``). Toy scenes are ``scene``: ``plots.toy_scene`` (data dark blue, samples light blue, the critic's
+raw values as a heat map with its colour bar, arrows of the generator's push) over the box ``BOX``, with ticks.
 """
+import math
+
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import curves, losses, plots, toys
+from . import curves, losses, plots, toys, wganruns
+from .data import EIGHT_CENTRES
 from .semidiscrete import exact_ot
 from .tables import Report
 
-SCENE = dict(link=None, g_loss=losses.wgan_g_loss)   # toy_scene for a critic: raw values, arrows = grad_x D
+RING = float(EIGHT_CENTRES[0].norm())   # the radius of the circle through the 8 modes
+SCENE = dict(link=None, g_loss=losses.wgan_g_loss, colorbar=True)   # toy_scene for a critic: raw values, grad_x D
+BOX = ((-2.2, 2.2), (-2.2, 2.2))                                      # the toy scenes' square
+
+
+def scene(G, D, y, ax=None, title=None, legend=False, box=BOX, **kw):
+    """A critic's toy scene: ``plots.toy_scene`` with ``SCENE`` (the critic's raw values as a heat map with its colour
+    bar, the arrows -grad_x of the WGAN generator loss, the largest norm in the corner) over ``box``, with ticks at
+    -2, 0, 2 and, with ``legend``, a legend of the data and the samples. G: a generator or its samples; ``kw`` go to
+    ``toy_scene`` (e.g. n). Returns the Axes."""
+    ax = plots.toy_scene(G, D, y, ax=ax, title=title, box=box, **SCENE, **kw)
+    ax.set(xticks=[-2, 0, 2], yticks=[-2, 0, 2])
+    ax.tick_params(labelsize=6)
+    if legend:
+        ax.legend(fontsize=7, loc="upper left", framealpha=0.8)
+    return ax
 
 
 def clip_sweep(c_values, clip, gp, w1):
@@ -22,15 +40,15 @@ def clip_sweep(c_values, clip, gp, w1):
     ``lipconstant`` (the slope c^4 dotted through c = 0.01) and the gradient it sends to the generator; the
     penalised critic ``gp`` dashed. ``clip``: {c: ``wgan.fit_critic`` result}."""
     fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
-    panels = [("W1 estimate  E[D(Y)] - E[D(g(Z))]", "w1", w1, "exact W1"),
-              ("lipconstant (mean ||grad D|| on segments)", "lip", 1.0, "1-Lipschitz"),
-              ("generator's gradient norm", "grad_G", None, None)]
-    for ax, (title, key, ref, ref_label) in zip(axes, panels):
+    panels = [("W1 estimate  E[D(Y)] - E[D(g(Z))]", "w1", w1, "exact W1", "W1 estimate"),
+              ("lipconstant (mean ||grad D|| on segments)", "lip", 1.0, "1-Lipschitz", "lipconstant"),
+              ("generator's gradient norm", "grad_G", None, None, "||grad_theta E[-D(g_theta(Z))]||")]
+    for ax, (title, key, ref, ref_label, ylabel) in zip(axes, panels):
         ax.loglog(c_values, [getattr(clip[c], key) for c in c_values], "o-", label="weight clipping")
         ax.axhline(getattr(gp, key), color="C2", ls="--", label="gradient penalty")
         if ref is not None:
             ax.axhline(ref, color="k", lw=0.8, label=ref_label)
-        ax.set_xlabel("clipping value c")
+        ax.set(xlabel="clipping value c", ylabel=ylabel)
         ax.set_title(title, fontsize=10)
     if 0.01 in clip:
         c_ref = np.array([0.003, 0.03])
@@ -41,16 +59,21 @@ def clip_sweep(c_values, clip, gp, w1):
     return axes
 
 
-def critic_pair(gp, clipped, c, x, y, w1, box):
-    """The penalised critic and the one clipped at c as heat maps (with colour bars) over ``box``, with 100 generator
-    samples x and 400 data points y, and both estimates of W_1 along the critic's training (log scale, exact ``w1``
-    dashed)."""
+def critic_pair(gp, clipped, c, x, y, w1, box=BOX):
+    """The penalised critic and the one clipped at c as heat maps (``scene``, the first with a legend) over ``box``,
+    with 100 generator samples x and 400 data points y, and both estimates of W_1 along the critic's training (log
+    scale, exact ``w1`` dashed; an estimate at or below 1e-9, which a log scale cannot show, is drawn at 1e-9 and
+    marked x)."""
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.3))
     pair = ((gp, "gradient penalty"), (clipped, f"clipping, c = {c:g}"))
     for ax, (r, name) in zip(axes, pair):
-        plots.toy_scene(x[:100], r.D, y[:400], ax=ax, title=f"{name}: estimate {r.w1:.3g} (exact {w1:.3f})",
-                        colorbar=True, box=box, **SCENE)
-        axes[2].plot(r.steps, np.maximum(r.gaps, 1e-9), label=name)
+        scene(x[:100], r.D, y[:400], ax=ax, title=f"{name}: estimate {r.w1:.3g} (exact {w1:.3f})", box=box,
+              legend=ax is axes[0])
+        line, = axes[2].plot(r.steps, np.maximum(r.gaps, 1e-9), label=name)
+        low = np.asarray(r.gaps) <= 1e-9
+        if low.any():
+            axes[2].plot(np.asarray(r.steps)[low], np.full(low.sum(), 1e-9), "x", color=line.get_color(),
+                         label=f"{name}: estimate <= 1e-9, drawn at 1e-9")
     axes[2].axhline(w1, color="k", ls="--", lw=0.8, label="exact W1")
     axes[2].set(yscale="log", xlabel="critic step", ylabel="W1 estimate")
     axes[2].set_title("W1 estimate during the critic's training", fontsize=10)
@@ -60,8 +83,9 @@ def critic_pair(gp, clipped, c, x, y, w1, box):
 
 
 def stability_grid(runs, y, box=((-2.2, 2.2), (-2.2, 2.2))):
-    """The samples of ``wgan.stability``'s runs (orange) over the data y (black), one row per architecture and one
-    column per objective, each titled with its exact W_1 and the modes it covers."""
+    """The samples of ``wgan.stability``'s runs (orange) over the data y (black) and the circle through the 8 modes
+    (dotted), one row per architecture and one column per objective, each titled with its exact W_1 and the modes
+    it covers."""
     archs = list(dict.fromkeys(a for a, _ in runs))
     names = list(dict.fromkeys(o for _, o in runs))
     fig, axes = plt.subplots(len(archs), len(names), figsize=(3 * len(names), 3 * len(archs)), squeeze=False)
@@ -69,8 +93,11 @@ def stability_grid(runs, y, box=((-2.2, 2.2), (-2.2, 2.2))):
         ax = axes[archs.index(arch), names.index(name)]
         ax.scatter(*np.asarray(y).T, s=3, c="k", alpha=0.3)
         ax.scatter(*np.asarray(r.x).T, s=3, c="C1")
+        ax.add_patch(plt.Circle((0, 0), RING, fill=False, ls=":", color="0.4", lw=0.8))
         ax.set_title(f"{arch}, {name}\nW1 {r.w1:.2f}, {r.modes} of 8 modes", fontsize=9)
         ax.set(xlim=box[0], ylim=box[1], xticks=[], yticks=[])
+    fig.suptitle("orange: the generator's samples; black: the data points; dotted: the circle through the 8 modes",
+                 fontsize=9)
     fig.tight_layout()
     return axes
 
@@ -107,13 +134,19 @@ def epoch_row(checkpoints, epoch):
 
 def loss_and_quality(tracks):
     """One panel per run (``tracks``: {label: ``wgan.loss_tracks_quality`` result}): the critic's W_1 estimate (or
-    the discriminator's loss) per epoch, left axis, and the trained generator's MNIST-FID, right axis, both on log
-    scales (a slow late fall stays visible); the second half of the run, which the late correlation reads, shaded."""
+    the discriminator's loss) per epoch, left axis, and the trained generator's MNIST-FID, right axis, on log scales
+    (a slow late fall stays visible); a GAN's discriminator loss on a linear scale, with log 4 dotted (its value at
+    D = 1/2 everywhere); the second half of the run, which the late correlation reads, shaded."""
     fig, axes = plt.subplots(1, len(tracks), figsize=(4.8 * len(tracks), 3.6), squeeze=False)
     for ax, (label, t) in zip(axes[0], tracks.items()):
         epochs = np.arange(1, len(t.loss) + 1)
         ax.axvspan(t.late.start - 0.5, len(t.loss) + 0.5, color="0.92")
-        ax.semilogy(epochs, t.loss, "o-", ms=3, color="C0")
+        ax.plot(epochs, t.loss, "o-", ms=3, color="C0")
+        if t.key == "critic_gap":
+            ax.set_yscale("log")
+        else:
+            ax.axhline(math.log(4), color="C0", ls=":", lw=1, label="log 4")
+            ax.legend(fontsize=8, loc="lower right")
         what = "critic's W1 estimate" if t.key == "critic_gap" else "discriminator loss"
         ax.set(xlabel="epoch (second half shaded)", ylabel=what)
         ax.yaxis.label.set_color("C0")
@@ -126,19 +159,19 @@ def loss_and_quality(tracks):
 
 
 def budget_curves(checkpoints, budgets):
-    """Each run's stored MNIST-FID curve (one draw of ``fid_samples`` samples of the shipped generator after each
-    epoch) against generator steps (left) and against minutes alone on the kit's machine (right; runs whose epoch
-    was not timed are left out). ``budgets``: {label: ``budget.spent`` result}."""
+    """Each run's stored MNIST-FID curve (one draw of ``fid_samples`` samples of the shipped generator, the weight
+    average, after each epoch) against generator steps (left) and against minutes alone on the kit's machine (right;
+    runs whose epoch was not timed are left out). ``budgets``: {label: ``budget.spent`` result}."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
     for label, c in checkpoints.items():
         fid, b = c.meta["fid_per_epoch"], budgets[label]
         epochs = np.arange(1, len(fid) + 1)
         n = curves.samples(c.meta)
         plots.curve(fid, ax=axes[0], x=epochs * c.meta["steps_per_epoch"], label=f"{label} ({n:,} samples)",
-                    logy=True, xlabel="generator steps", ylabel="MNIST-FID")
+                    logy=True, xlabel="generator steps", ylabel="MNIST-FID (shipped average)")
         if b.minutes is not None:
             plots.curve(fid, ax=axes[1], x=epochs * b.epoch_seconds / 60, label=label, logy=True,
-                        xlabel="minutes alone (epoch time x epochs)", ylabel="MNIST-FID")
+                        xlabel="minutes alone (epoch time x epochs)", ylabel="MNIST-FID (shipped average)")
     fig.tight_layout()
     return axes
 
@@ -146,11 +179,14 @@ def budget_curves(checkpoints, budgets):
 def w1_along(runs, y_eval):
     """The exact W1 (POT) between each run's snapshot samples and the data ``y_eval`` along training, one curve per
     run (``runs``: name -> dict with the critic "D" and the History "h"), and for each run a ``tables.Report``: W1 at
-    the first snapshot, its lowest and at the end, then at the last samples the critic's estimate E[D(y)] - E[D(x)]
-    against that W1, its ``lipconstant`` and the largest |grad_x D|. Returns {name: Report} (``w1_end``,
-    ``estimate``)."""
+    the first snapshot, its lowest and at the end (placed against ``wganruns.w1_references``, the W1 of a second
+    data sample and of points on the ring through the modes, at n = 500: the figure's dotted lines), then at the last
+    samples the critic's estimate E[D(y)] - E[D(x)] against that W1, its ``lipconstant`` and the largest |grad_x D|
+    at those samples. Returns {name: Report} (``w1_end``, ``estimate``)."""
     _, ax = plt.subplots(figsize=(6, 3.5))
-    out = {}
+    refs, out = wganruns.w1_references(), {}
+    for s, label, color in ((refs.data, "a second data sample", "0.2"), (refs.ring, "points on the ring", "0.6")):
+        ax.axhline(s.mean, ls=":", color=color, label=f"{label} (mean of {s.k} draws)")
     for name, run in runs.items():
         D, h = run["D"], run["h"]
         steps, w1s = zip(*[(s, exact_ot(xs, y_eval, cost="euclidean")[0]) for s, xs in h.snapshots])
@@ -161,9 +197,10 @@ def w1_along(runs, y_eval):
         low, ratio = int(np.argmin(w1s)), est / w1s[-1]
         ratio = f"{ratio:.2f}" if abs(ratio) >= 0.01 else f"{ratio:.1e}"
         out[name] = Report(f"{name}: exact W1 {w1s[0]:.3f} at step {steps[0]}, lowest {w1s[low]:.3f} at step "
-                           f"{steps[low]}, {w1s[-1]:.3f} at the end; critic's estimate {est:.3g} ({ratio} x W1), "
-                           f"lipconstant {lip:.3g}, largest |grad_x D| {push:.1e}", w1_end=w1s[-1], estimate=est)
+                           f"{steps[low]}, {w1s[-1]:.3f} at the end, {refs.level(w1s[-1])}; critic's estimate "
+                           f"{est:.3g} ({ratio} x W1), lipconstant {lip:.3g}, largest |grad_x D| at those {len(x)} "
+                           f"samples {push:.1e}", w1_end=w1s[-1], estimate=est)
     ax.set(xlabel="generator step", ylabel="exact W1(samples, data)")
-    ax.legend()
+    ax.legend(fontsize=8)
     return out
 

@@ -21,6 +21,10 @@ recall (k-NN balls, k = 3), the classes covered, the largest class's share, the 
 classifier labels with confidence (max softmax >= 0.9), the class histogram, and each checkpoint's
 fingerprint.
 
+**references**: ``w1_references``, two yardsticks for those W_1 at the runs' n = 500 (computed, not stored): a
+second sample of the data (what a perfect generator scores: not 0 at finite n) and points uniform on the circle
+through the 8 modes (a generator that found the ring but not the modes).
+
 Both files record the command, kit_version, settings and seeds, machine (``budget.machine()``),
 threads and seconds; ``stability_stored`` and ``reports_stored`` read them back (or read what
 ``stability`` and ``reports`` return, the notebook's ``RECOMPUTE``).
@@ -28,13 +32,18 @@ threads and seconds; ``stability_stored`` and ``reports_stored`` read them back 
 import argparse
 import json
 import sys
+import math
 import time
+from functools import lru_cache
 from types import SimpleNamespace
 
 import torch
 
 from . import __version__, checkpoints, data, metrics, wgan
 from .budget import machine
+from .semidiscrete import exact_ot
+from .spread import Spread
+from .tables import Report, table
 
 ARCHS = {"3 x 64 ReLU": dict(depth=3, act="relu"), "6 x 64 ReLU": dict(depth=6, act="relu"),
          "3 x 64 tanh": dict(depth=3, act="tanh")}
@@ -53,6 +62,42 @@ COMMAND = "python -m gankit.wganruns"
 def reference():
     """The 500 data points every run is scored against (``DATA``; notebook 03's y_eval)."""
     return data.toy(DATA["name"], DATA["n"], seed=DATA["seed"])
+
+
+@lru_cache(maxsize=4)
+def w1_references(n=DATA["n"], draws=20, first_seed=100):
+    """Two yardsticks for a toy run's exact W_1 against the ``reference()`` points, at the runs' n: the exact W_1
+    (POT, Euclidean cost) to those points of n fresh points of the data (another sample of the 8 gaussians: what a
+    perfect generator would score at this n) and of n points uniform on the circle through the 8 modes (a generator
+    that found the ring, not the modes), each over ``draws`` draws (seeds ``first_seed``, ``first_seed`` + 1, ...).
+    Returns a ``tables.Report`` (``data`` and ``ring``: ``spread.Spread``, mean and standard deviation over the
+    draws) whose ``level(w1)`` places a run's W_1: within 2 standard deviations of a yardstick's mean (the nearer
+    one, in standard deviations, when both), or between, below or above them.
+
+    >>> r = w1_references(n=200, draws=3)
+    >>> r.data.mean < r.ring.mean, r.level(r.ring.mean), r.level(10.0)
+    (True, "at the ring's level", "above the ring's level")
+    """
+    y, radius = reference(), float(data.EIGHT_CENTRES[0].norm())
+    fresh, ring = [], []
+    for seed in range(first_seed, first_seed + draws):
+        fresh.append(exact_ot(data.toy(DATA["name"], n, seed=seed), y, cost="euclidean")[0])
+        angle = 2 * math.pi * torch.rand(n, generator=torch.Generator().manual_seed(seed))
+        ring.append(exact_ot(radius * torch.stack([angle.cos(), angle.sin()], 1), y, cost="euclidean")[0])
+    spreads = {"data": Spread.of(fresh), "ring": Spread.of(ring)}
+    names = {"data": "a second data sample's", "ring": "the ring's"}
+
+    def level(w1):
+        near = [(abs(w1 - s.mean) / s.std, k) for k, s in spreads.items() if abs(w1 - s.mean) <= 2 * s.std]
+        if near:
+            return f"at {names[min(near)[1]]} level"
+        if w1 < spreads["data"].mean:
+            return "below a second data sample's level"
+        return "between the two levels" if w1 < spreads["ring"].mean else "above the ring's level"
+
+    return Report(f"exact W1 to the same {len(y):,} data points of {n:,} other points, mean ± standard deviation over "
+                  f"{draws} draws:\n  a second data sample {spreads['data'].pm()}; points uniform on the circle "
+                  f"through the 8 modes {spreads['ring'].pm()}", level=level, **spreads)
 
 
 def stability(archs=tuple(ARCHS), losses=tuple(LOSSES), progress=True):
@@ -84,6 +129,21 @@ def stability_stored(path=STABILITY, blob=None):
         x=torch.tensor(r["x_milli"], dtype=torch.float32) / 1000, w1=r["w1"], modes=r["modes"],
         seconds=r["seconds"]) for r in blob["runs"]}
     return {**blob, "runs": runs}
+
+
+def stability_table(runs, references=None):
+    """The runs of ``stability_stored`` ({(architecture, loss): namespace(w1, modes)}) as a text table: one row per
+    architecture, each loss's exact W_1 and modes covered, and the loss of lowest W_1 with that W_1's level against
+    ``references`` (default ``w1_references()``), whose line follows the table."""
+    refs = references or w1_references()
+    archs, names = list(dict.fromkeys(a for a, _ in runs)), list(dict.fromkeys(o for _, o in runs))
+    rows = []
+    for arch in archs:
+        best = min(names, key=lambda o: runs[arch, o].w1)
+        rows.append([arch] + [f"{runs[arch, o].w1:.3f}, {runs[arch, o].modes}/8" for o in names]
+                    + [f"{best}, {refs.level(runs[arch, best].w1)}"])
+    head = ["architecture"] + [f"{o}: W1, modes" for o in names] + ["lowest W1: loss, level"]
+    return f"{table(head, rows)}\n{refs}\n(level: within 2 standard deviations of one of these two means)"
 
 
 def reports(names=NAMES, n=REPORT["n"], seed=REPORT["seed"]):

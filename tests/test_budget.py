@@ -31,3 +31,17 @@ def test_critic_steps_follow_the_original_wgan_schedule():
 def test_only_gan_recipes_are_timed():
     with pytest.raises(SystemExit):
         budget.main(["classifier"])
+
+
+@pytest.mark.shipped   # the three runs' stored curves
+def test_averaging_reads_the_last_epochs_of_both_stored_curves():
+    import numpy as np
+    metas = {label: checkpoints.load(name, device="cpu").meta
+             for label, name in {"GAN (R1)": "dcgan_adam", "WGAN-GP": "wgan_gp"}.items()}
+    r = budget.averaging(metas)
+    for label, m in metas.items():
+        assert r.means[label] == pytest.approx((np.mean(m["fid_per_epoch"][-5:]), np.mean(m["fid_trained_per_epoch"][-5:])))
+        assert r.verdicts[label].paired and r.verdicts[label].k == (5,)
+    assert r.ratios == pytest.approx((r.means["WGAN-GP"][0] / r.means["GAN (R1)"][0],
+                                      r.means["WGAN-GP"][1] / r.means["GAN (R1)"][1]))
+    assert "5,000 samples per epoch" in str(r) and str(r).splitlines()[-1].startswith("WGAN-GP / GAN (R1): ")

@@ -237,6 +237,26 @@ def test_known_mistakes_have_their_own_message(capsys):
     assert "should not be there" in printed(capsys, "ex6_hypothesis", ["interface", "unique"])
 
 
+@pytest.mark.parametrize("n", [1000, 2000, 4999, 5000])
+def test_pot_in_place_of_the_closed_form_is_rejected(capsys, n):
+    """ex2_W and ex6_W ask for closed forms: a student's POT on n <= 5,000 midpoints (the exercise's pot_W(a, b, n),
+    or the same along the tilts) is low by |b - a|^2 / (12 n^2), relative 4 / n^2 at worst (the test segment of length
+    4), above the 1e-9 relative tolerance at most test points: rejected, with the near-miss message."""
+    for name, pot in (("ex2_W", lambda a, b: segment_ot(a, b, n)[0]), ("ex6_W", lambda s: segment_ot([-s, -1], [s, 1], n)[0])):
+        out = printed(capsys, name, pot)
+        assert out.startswith(f"❌ {name}: not right yet") and "numerical estimate (POT on n points)" in out
+
+
+def test_closed_forms_in_float64_pass_and_in_float32_are_near_misses(capsys):
+    """The closed forms written another way pass at 1e-9; the same in float32 (torch's default) is a near miss."""
+    w2 = lambda a, b: np.mean((a + b) ** 2) / 2 + np.sum((b - a) ** 2) / 12 + 1 - abs(b[0] - a[0]) / 2   # noqa: E731
+    assert printed(capsys, "ex2_W", w2).startswith("✅ ex2_W: right")
+    assert printed(capsys, "ex6_W", lambda s: (4 + s * s) / 3 - abs(s)).startswith("✅ ex6_W: right")
+    h32 = lambda s: (4 / 3 - torch.tensor(s).abs() + torch.tensor(s) ** 2 / 3).item()   # noqa: E731
+    out = printed(capsys, "ex6_W", h32)
+    assert out.startswith("❌ ex6_W: not right yet") and "float32" in out
+
+
 @pytest.mark.parametrize("value", ["log 2", [1, 2], np.ones((2, 2)), float("nan"), True, {"a": 1}])
 def test_bad_types_are_messages_not_errors(capsys, value):
     assert printed(capsys, "ex1_js", value).startswith("❌ ex1_js: not right yet")

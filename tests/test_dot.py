@@ -39,6 +39,43 @@ def test_target_dot_on_a_linear_critic_follows_the_closed_form():
     x = dot.target(D, y, 5.0, steps=1, lr=0.1, optimizer="sgd", progress=False)
     d = torch.full((2,), 1e-3)
     assert torch.allclose(x[0], 0.1 * (w / 5 - d / d.norm()), atol=1e-6)
+    # without the transport cost (the author's "naive" control): plain ascent, x - y = steps * lr * w / K
+    x = dot.target(D, y, 5.0, steps=3, lr=0.1, optimizer="sgd", transport=False, progress=False)
+    assert torch.allclose(x[0], 3 * 0.1 * w / 5, atol=1e-6)
+
+
+def test_delta_moves_samples_by_a_step_where_the_potential_is_1_lipschitz():
+    # on the line, D*(x) = -x is 1-Lipschitz; at x = y the gradient of |x - y + delta| + x is 2, so SGD moves each
+    # atom by 2 lr, into the minimiser set x <= y - delta, where the gradient is 0: it stops there
+    mu = torch.tensor([[0.0], [1.0]])
+    x = dot.target(lambda v: -v[:, 0], mu, 1.0, steps=50, lr=0.01, optimizer="sgd", progress=False)
+    assert torch.allclose(x, mu - 0.02, atol=1e-6)
+    assert torch.equal(dot.target(lambda v: v[:, 0], mu, 1.0, steps=50, optimizer="sgd", progress=False), mu)
+
+
+def test_toy_repeats_sets_dot_beside_the_ascent_without_cost_over_paired_draws():
+    from gankit import data, toys
+    torch.manual_seed(0)
+    G, D = nets.ToyGenerator(width=16), nets.ToyDiscriminator(width=16)
+    r = doteval.toy_repeats(G, D, 1.0, seeds=range(2), n=200, steps=12)
+    assert list(r.rows) == ["data, another draw", "generator y", "DOT T(y)", "ascent on D alone"]
+    assert r.rows["generator y"]["moved"] is None and r.rows["data, another draw"]["moved"] is None
+    y = G.sample(200, seed=1)
+    Ty = dot.target(D, y, 1.0, steps=12, progress=False)
+    naive = dot.target(D, y, 1.0, steps=12, transport=False, progress=False)
+    q = toys.mode_coverage(y, data.TWENTYFIVE_CENTRES, data.TWENTYFIVE_STD)
+    assert r.rows["generator y"]["high_quality"].values[1] == pytest.approx(100 * q.high_quality)
+    assert r.rows["DOT T(y)"]["moved"].values[1] == pytest.approx(float((Ty - y).norm(dim=1).mean()), rel=1e-5)
+    assert r.rows["ascent on D alone"]["moved"].values[1] == pytest.approx(float((naive - y).norm(dim=1).mean()),
+                                                                            rel=1e-5)
+    v = r.changes["ascent on D alone", "DOT T(y)"]["w1"]
+    assert v.paired and v.diff == pytest.approx(r.rows["ascent on D alone"]["w1"].mean - r.rows["DOT T(y)"]["w1"].mean)
+    assert r.changes["DOT T(y)", "generator y"]["moved"] is None
+    outside = sum(int((torch.cdist(dot.target(D, G.sample(200, seed=s), 1.0, steps=12, progress=False),
+                                   data.TWENTYFIVE_CENTRES).min(1).values > 4 * data.TWENTYFIVE_STD).sum())
+                  for s in range(2))
+    assert r.stopped["count"] == outside and 0 <= r.stopped["below_one"] <= 1
+    assert str(r).startswith("2 draws s = 0 to 1") and "ascent on D alone against DOT T(y)" in str(r)
 
 
 def test_latent_dot_keeps_z_in_the_priors_support():
@@ -110,6 +147,8 @@ def test_doteval_measures_a_path(mnist_test):
     other = x[labels[:200].argsort()][:200]                        # the same images, reordered: other digits
     path = doteval.measure({0: digits, 3: digits, 7: other}, real)
     assert sorted(path) == [0, 3, 7] and path[3]["changed"] == 0.0 and path[3]["fid"] == path[0]["fid"]
+    assert path[0]["moved"] == path[3]["moved"] == 0.0
+    assert path[7]["moved"] == pytest.approx(float((other - digits).flatten(1).norm(dim=1).mean()))
     changed = (metrics.classifier()(other).argmax(1) != metrics.classifier()(digits).argmax(1)).float().mean()
     assert path[7]["changed"] == pytest.approx(changed.item()) and path[7]["changed"] > 0.5
 
@@ -130,8 +169,9 @@ def test_stored_dot_sweep_has_what_notebook_06_reads_at_the_stated_settings():
     assert set(S["K_eff"]) == {"target", "latent"} and list(S["curves"]) == list(doteval.RUNS)
     for name, c in S["curves"].items():
         assert list(c) == [s for s in doteval.KEEP if s <= doteval.RUNS[name]["steps"]]
-        assert all(set(r) == {"fid", "precision", "recall", "changed", "top"} for r in c.values())
-        assert c[0] == S["curves"]["latent, lr 0.01"][0] and c[0]["changed"] == 0.0  # same codes
+        assert all(set(r) == {"fid", "precision", "recall", "changed", "top", "moved"} for r in c.values())
+        assert c[0] == S["curves"]["latent, lr 0.01"][0] and c[0]["changed"] == c[0]["moved"] == 0.0  # same codes
+        assert all(c[a]["moved"] < c[b]["moved"] for a, b in zip(list(c), list(c)[1:]))  # farther at each update
     assert len(doteval.curve_table(S["curves"]).splitlines()) == 2 + 6 + 5 + 6
     import matplotlib
     matplotlib.use("Agg")
@@ -158,6 +198,36 @@ def test_the_first_update_of_each_stored_dot_run_is_reproduced():
     picked = doteval.with_images(S, ck.G, ck.D, n=4, picks=(0, 1))
     for name, run in S["runs"].items():
         full = doteval.run_path(run, ck.G, ck.D, S["K_eff"], z, keep=(0, 1))
-        assert set(picked[name][1]) == {"fid", "precision", "recall", "changed", "top", "x"}
+        assert set(picked[name][1]) == {"fid", "precision", "recall", "changed", "top", "moved", "x"}
         assert torch.allclose(picked[name][1]["x"], full[1][:4], atol=1e-4), name
         assert "x" not in picked[name][3]
+
+
+@pytest.mark.shipped
+def test_the_verdict_table_prints_notebook_07s_dot_points_against_each_plain_generator():
+    """``doteval.verdict_table``: its two header lines state n, the seeds and the reference; then per generator the
+    plain generator's scores and one row per DOT point of ``tradeoff.CURVES``, each change marked "(noise)" exactly
+    where ``spread.compare`` (paired seeds) finds |d| <= 2 SE."""
+    import re
+    from gankit import results, tradeoff
+    S = tradeoff.stored()
+    lines = doteval.verdict_table(S).splitlines()
+    assert f"{S['n']:,} samples per seed, {len(S['seeds'])} seeds" in lines[0] and S["reference"] in lines[0]
+    rows = [re.split(r"\s{2,}", r.strip()) for r in lines[4:]]
+    points = tradeoff.CURVES["DOT target"] + tradeoff.CURVES["DOT latent"]
+    assert [r[:2] for r in rows] == [[g, p] for g in S["scores"] for p in ["plain generator"] + points]
+    for metric, column in zip(results.METRICS, range(2, 6)):
+        v = results.verdicts(S, metric)
+        for label, p, *cells in rows:
+            if p != "plain generator":
+                assert ("(noise)" in cells[column - 2]) == (not v[label, p].beyond), (label, p, metric)
+
+
+def test_grids_print_the_distance_of_each_set_to_the_first(capsys):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    y = torch.zeros(4, 1, 28, 28)
+    doteval.grids({"y": y, "y + 0.1": y + 0.1})
+    plt.close("all")
+    assert capsys.readouterr().out.strip().endswith("x in y + 0.1: 2.80")     # 0.1 * sqrt(784)

@@ -56,25 +56,12 @@ def test_logistic_calibration_recovers_the_log_density_ratio():
 
 
 
-class Identity1D(nets.Generator):
-    """g(z) = z, z ~ N(0, 1): p_g = N(0, 1)."""
-
-    z_dim = 1
-
-    def forward(self, z):
-        return z
+Identity1D = drs.LineGenerator        # g(z) = z, z ~ N(0, 1): p_g = N(0, 1)
 
 
-class ExactLogit(torch.nn.Module):
+def ExactLogit(s):
     """The exact log density ratio D~(x) = log p_data(x) / p_g(x) for p_data = N(0, s^2), p_g = N(0, 1)."""
-
-    def __init__(self, s):
-        super().__init__()
-        self.s = s
-
-    def forward(self, x):
-        x = x.reshape(-1)
-        return -math.log(self.s) - x ** 2 / (2 * self.s ** 2) + x ** 2 / 2
+    return drs.GaussianLogRatio(0.0, s)
 
 
 def test_drs_with_the_exact_logit_at_gamma_zero_samples_the_data():
@@ -89,6 +76,79 @@ def test_drs_with_the_exact_logit_at_gamma_zero_samples_the_data():
     assert r.x.std().item() == pytest.approx(s, rel=3 * 0.71 / math.sqrt(n))   # 3 standard errors of a sample std
     assert r.x.mean().item() == pytest.approx(0.0, abs=3 * s / math.sqrt(n))
     assert r.acceptance_rate == pytest.approx(s, abs=0.02)
+
+
+def test_gaussian_log_ratio_is_the_exact_log_ratio_and_its_max():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(1000, 1, generator=g) * 2
+    D = drs.GaussianLogRatio(1.0, 0.5)
+    log_p = lambda x, m, s: -0.5 * ((x - m) / s) ** 2 - math.log(s * math.sqrt(2 * math.pi))
+    assert torch.allclose(D(x), (log_p(x, 1.0, 0.5) - log_p(x, 0.0, 1.0)).reshape(-1), atol=1e-5)
+    grid = torch.linspace(-5, 5, 100001)
+    assert float(D(grid).max()) == pytest.approx(D.log_M, abs=1e-6)
+    assert drs.GaussianLogRatio(1.0, 1.0).log_M == math.inf and drs.GaussianLogRatio(0.0, 1.0).log_M == 0.0
+    assert drs.GaussianLogRatio(0.0, 2.0).log_M == math.inf
+    with pytest.raises(ValueError, match="positive"):
+        drs.GaussianLogRatio(0.0, 0.0)
+
+
+def test_on_the_line_recovers_p_data_at_gamma_zero_and_reports_the_percentile_rule(capsys):
+    """Notebook 05, section 1: with the exact log-ratio, DRS at gamma = 0 returns N(1, 0.5^2) (mean and std within
+    2 SE) at the rate 1/M; the percentile rule sets another gamma and does not."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from gankit import drsplots
+    ax = drsplots.on_the_line(n=4000)
+    lines = capsys.readouterr().out.splitlines()
+    one_over_M = math.exp(-drs.GaussianLogRatio(1.0, 0.5).log_M)
+    assert f"1/M = {one_over_M:.1%}" in lines[0] and "4,000 accepted samples each" in lines[0]
+    exact, rule = lines[-2].split(), lines[-1].split()
+    assert exact[:4] == ["gamma", "=", "0", "+0.00"] and exact[-1] == "both"
+    assert float(exact[4].rstrip("%")) / 100 == pytest.approx(one_over_M, abs=0.02)
+    assert rule[:3] == ["q", "=", "95,"] and rule[-1] == "neither"
+    assert len(ax.lines) == 2 and len(ax.patches) == 2 and ax.get_xlabel() == "x"
+    plt.close("all")
+
+
+def test_placebo_counts_the_q0_verdicts_beyond_the_noise():
+    S = drs_mnist.stored()
+    for name in drs_mnist.MODELS:
+        text = drs_mnist.placebo(S, name)
+        table, last = text.rsplit("\n", 1)
+        assert table == drs_mnist.table(S, name, q=0)
+        found = [drs_mnist.verdict(S, name, "plain", f"{v}, q=0", metric=m) for v in drs_mnist.VARIANTS
+                 for m in ("fid", "kid", "precision", "recall")]
+        k = sum(v.beyond for v in found)
+        assert last.startswith(f"q = 0 against the plain generator, paired by seed: {k} of 8 verdicts beyond")
+        assert last.count(";") == k
+
+
+def test_digit_mix_prints_each_digits_share_before_and_after_and_their_tv(monkeypatch):
+    x = torch.arange(20.0)[:, None, None, None].expand(20, 1, 28, 28)
+    # a fake classifier: image i is digit i % 2
+    monkeypatch.setattr(drs_mnist.metrics, "digit_shares",
+                        lambda x: torch.bincount(x[:, 0, 0, 0].long() % 2, minlength=10).float() / len(x))
+    keep = torch.tensor([True] * 4 + [False] * 16) | (torch.arange(20) % 2 == 1)      # 0, 2 and the 10 odd ones
+    first, second = drs_mnist.digit_mix(x, keep).splitlines()
+    assert first.startswith("% of each digit, all proposals -> kept: 0: 50 -> 17, 1: 50 -> 83, 2: 0 -> 0")
+    assert second == "TV between the mixes 0.33, 12 kept"
+
+
+def test_sweep_shows_the_plain_generators_spread():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from gankit import drsplots
+    S = drs_mnist.stored()
+    _, axes = plt.subplots(1, 2)
+    drsplots.sweep(S, "wgan_gp", axes)
+    plain = S.rows["wgan_gp"]["plain"]["fid"]
+    band = axes[1].patches[0]
+    y = band.get_patch_transform().transform(band.get_path().vertices)[:, 1]      # a Rectangle or a Polygon
+    assert y.min() == pytest.approx(plain.mean - plain.std) and y.max() == pytest.approx(plain.mean + plain.std)
+    assert "plain generator" in [t.get_text() for t in axes[0].get_legend().get_texts()]
+    plt.close("all")
 
 
 # ----------------------------------------------------------------------------- the further training (toy with a known ratio)
@@ -229,7 +289,69 @@ def test_acceptance_figure_draws_drs_acceptance_beside_exact_rejection_sampling(
     assert torch.allclose(torch.as_tensor(exact.get_ydata()), torch.exp(a)) and a.min() == -8 and a.max() == 0
     for line, gamma in zip(curves, [0.0, -3.0]):
         assert torch.allclose(torch.as_tensor(line.get_ydata()), drs.acceptance(a, 0.0, gamma))
-        assert line.get_label() == f"sigmoid(F), gamma = {gamma:g}"
+        assert line.get_label() == rf"$\sigma(F)$, $\gamma$ = {gamma:g}"
+    assert "~" not in ax.get_xlabel() + exact.get_label()          # mathtext, not ASCII "D~"
+    plt.close("all")
+
+
+def test_with_the_exact_log_ratio_the_shifted_acceptance_still_increases_with_the_ratio():
+    """Notebook 05, section 1: with D~ = log r (r = p_data / p_g), D~_M = log M and eps = 0, DRS accepts with
+    probability r / (M e^gamma + (1 - e^gamma) r): increasing in r for every gamma, between r / M and 1 for
+    gamma < 0, below r / M for gamma > 0."""
+    r, M = torch.linspace(0.01, 4.0, 200, dtype=torch.float64), 4.0
+    for gamma in (-5.0, -1.0, 0.0, 1.0):
+        acc = drs.acceptance(r.log(), math.log(M), gamma, eps=0.0)
+        assert torch.allclose(acc, r / (M * math.exp(gamma) + (1 - math.exp(gamma)) * r), rtol=1e-9)
+        assert (acc.diff() > 0).all()
+        if gamma < 0:
+            assert (acc >= r / M - 1e-12).all() and (acc <= 1 + 1e-12).all()
+        if gamma > 0:                                    # stricter than exact rejection sampling
+            assert (acc <= r / M + 1e-12).all()
+
+
+def test_toy_tradeoff_prints_its_points_and_draws_them_against_q(capsys):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from gankit import drsplots
+    counts = {0: torch.tensor([50] * 20 + [0] * 5), 95: torch.tensor([96] * 24 + [1])}   # 1/2305 < 1%
+    outs = {q: SimpleNamespace(x=torch.zeros(300, 2), gammas=[-4.0, -3.5], acceptance_rate=r)
+            for q, r in ((0, 0.9), (95, 0.1))}
+    quals = {q: SimpleNamespace(counts=c, high_quality=0.5, modes=int((c > 0).sum())) for q, c in counts.items()}
+    ax = drsplots.tradeoff(outs, quals)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["q", "largest", "gamma"] and lines[-2].split() == ["0", "-3.50", "90.0%", "50.0%",
+                                                                                       "20", "5", "20.0%"]
+    assert lines[-1].split()[-3:] == ["25", "1", "16.7%"]      # the top row (largest y): modes 4, 9, ..., 24
+    assert list(ax.lines[0].get_xdata()) == [0, 95] and "300 accepted" in ax.get_xlabel()
+    plt.close("all")
+
+
+def test_toy_panel_lays_each_modes_share_out_where_its_centre_is():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from gankit import data, drsplots
+    counts = torch.zeros(25, dtype=torch.long)
+    top_left = int(((data.TWENTYFIVE_CENTRES - torch.tensor([-1.5, 1.5])).norm(dim=1)).argmin())   # top left
+    counts[top_left] = 3
+    counts[0] = 1
+    out = SimpleNamespace(x=data.TWENTYFIVE_CENTRES, gammas=[-2.0], acceptance_rate=0.5)
+    axes = drsplots.toy_panel(out, SimpleNamespace(counts=counts, high_quality=1.0, modes=2), 95, box=None)
+    grid = axes[1].images[0].get_array()
+    assert grid[4, 0] == 75.0 and grid[0, 0] == 25.0 and grid.sum() == 100.0        # row = y (origin lower), col = x
+    assert "mean $\\gamma$ over the batches -2.00" in axes[0].get_title()
+    plt.close("all")
+
+
+def test_held_out_losses_prints_each_curves_first_and_last_point(capsys):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from gankit import drsplots
+    ck = SimpleNamespace(drs_meta={"held_out_loss": [(0, 1.25), (500, 1.0), (1000, 1.1)]})
+    drsplots.held_out_losses({"toy": ck})
+    assert capsys.readouterr().out.strip().endswith("toy 1.250 (step 0) -> 1.100 (step 1000)")
     plt.close("all")
 
 

@@ -177,13 +177,16 @@ def test_bound_check_reads_a_record_of_theorem_2_4():
     c = manifolds.bound_check(r, "lifted")
     assert (c.below, c.finite, c.since) == (True, 2, 30)
     first, second = str(c).splitlines()
-    assert first == ("lifted   after 30 D steps: JS >= 0.690000; saturating ||grad_theta|| 1.0e+00 -> 1.0e-02 "
-                     "(smallest 1.0e-02), bound at the end 2.0e-02; non-saturating 1.0e+00 -> 4.0e+00")
-    assert second == (" " * 9 + "measured <= bound at all 4 records: True; bound finite (eps < 1) at 2 of them, "
-                      "at every record from D step 30 on")
+    assert first == ("lifted   after 30 D steps: JS lower bound ~ 0.690 (Monte Carlo); saturating ||grad_theta|| "
+                     "first record 1.0e+00, smallest 1.0e-02, last 1.0e-02; bound at the end 2.0e-02; "
+                     "non-saturating 1.0e+00 -> 4.0e+00")
+    assert second == (" " * 9 + "bound finite (eps < 1) at 2 of 4 records, at every record from D step 30 on; "
+                      "measured <= bound at each of them: True")
     r.saturating[1], r.bound[3] = 2.0, inf          # above the bound once; infinite at the end
     c = manifolds.bound_check(r)
     assert (c.below, c.finite, c.since) == (False, 1, None)
-    assert str(c).endswith("records: False; bound finite (eps < 1) at 1 of them, the last time at D step 10")
+    assert str(c).endswith("at 1 of 4 records, the last time at D step 10; measured <= bound at each of them: False")
+    r.saturating[1], r.saturating[2] = 0.5, 5.0     # above an infinite bound: no verdict there
+    assert manifolds.bound_check(r).below
     r.bound[:] = inf
-    assert str(manifolds.bound_check(r)).endswith("at 0 of them, never")
+    assert str(manifolds.bound_check(r)).endswith("at 0 of 4 records, never")

@@ -42,7 +42,35 @@ def test_the_printed_check_of_where_w_is_small_reads_the_same_fresh_codes(case):
     mid = nogansland.between(case.x)
     assert r.share_between == pytest.approx(mid.float().mean().item()) and r.mean_w == pytest.approx(case.w.mean().item())
     assert r.w_between == pytest.approx(case.w[mid].mean().item()) and r.low_between > 0.9
-    assert "land between the blobs" in str(r)
+    assert "codes landing between the blobs" in str(r) and len(str(r).splitlines()) == 2
+
+
+def test_the_check_states_the_optimum_against_a_fixed_critic_and_where_the_trained_w_stands(case):
+    """The bathtub optimum: w = m on the best 1/m of the codes, 0 on the rest, so 0 on every code between the modes
+    when their share is at most 1 - 1/m; the trained w ranks them lowest without reaching 0 there."""
+    r = nogansland.where_small(case.G, case.W, n=100_000, seed=1234)
+    first, second = str(r).splitlines()
+    assert r.share_between <= 1 - 1 / case.W.m and first.endswith("0 on all of them")
+    assert f"m = {case.W.m:g} on the 80% of the codes it scores highest, 0 on the other 20%" in first
+    bottom = case.w <= case.w.quantile(1 - 1 / case.W.m)
+    assert r.between_in_bottom == pytest.approx(bottom[nogansland.between(case.x)].float().mean().item())
+    assert r.between_in_bottom > 0.95 and 0 < r.w_between and "its lowest 20% hold" in second
+
+
+def test_precision_and_recall_of_the_two_blobs_are_both_compared_on_paired_seeds(case):
+    r = nogansland.compare_pr(case.G, case.W, n=1000, seeds=(0, 1, 2))
+    assert r.precision.better and r.precision.paired and r.recall.paired and r.recall.metric == "recall"
+    lines = str(r).splitlines()
+    assert len(lines) == 3 and lines[0].startswith("plain -> reweighted") and "recall" in lines[2]
+
+
+def test_the_figure_puts_w_and_the_first_coordinate_on_two_labelled_axes(case):
+    import matplotlib
+    matplotlib.use("Agg")
+    a, b = nogansland.figure(case.G, case.W, case.y, n=200)
+    twin = [ax for ax in b.figure.axes if ax is not b and ax.bbox.bounds == b.bbox.bounds]
+    assert b.get_ylabel() == "weight w(z)" and twin and twin[0].get_ylabel().startswith("x_1")
+    assert "G(z) between the blobs" in b.get_legend_handles_labels()[1] + [t.get_text() for t in b.get_legend().texts]
 
 
 def test_acceptance_rate_is_the_mean_capped_weight_over_m(case):
@@ -188,3 +216,43 @@ def test_class_balance_compares_the_digit_mix_of_plain_and_reweighted_samples_on
     assert verdict.paired and verdict.k == (2,) and 0 <= verdict.mean_a <= 1 and 0 <= verdict.mean_b <= 1
     assert list(shares) == ["test digits", "plain", "reweighted"]
     assert all(s.shape == (10,) and s.sum().item() == pytest.approx(1.0) for s in shares.values())
+
+
+def test_shipped_tells_the_shipped_weights_from_other_ones():
+    W = reweight_mnist.load("dcgan_adam")
+    assert reweight_mnist.shipped("dcgan_adam", W) and not reweight_mnist.shipped("wgan_gp", W)
+    with torch.no_grad():
+        next(W.parameters()).add_(1e-4)
+    assert not reweight_mnist.shipped("dcgan_adam", W)
+
+
+def test_the_sweep_scores_the_weights_it_is_given(monkeypatch):
+    """``sweep(weights=...)`` samples with those w, not the shipped ones, and says so (scores faked: no metrics)."""
+    W = reweight_mnist.load("dcgan_adam")
+    with torch.no_grad():
+        next(W.parameters()).add_(0.5)
+    G, drawn = checkpoints.load("dcgan_adam", device="cpu").G, {}
+
+    def fake_scores(samplers, f_ref, n, seeds, progress):
+        drawn.update({m: samplers[m](20, 0) for m in ("reweighting m=2",)})
+        return {m: {"acceptance": None, "seconds": 0.0} for m in samplers}
+
+    monkeypatch.setattr(reweight_mnist.metrics, "features", lambda x: x)
+    monkeypatch.setattr(reweight_mnist.results, "scores", fake_scores)
+    blob = reweight_mnist.sweep(models={"vanilla GAN": "dcgan_adam"}, n=20, seeds=(0,), progress=False,
+                                weights={"vanilla GAN": W})
+    assert blob["weights"] == "trained here, not the shipped files"
+    x, _ = drawn["reweighting m=2"]
+    assert torch.equal(x, reweight.sample(G, W, 20, m=2.0, seed=0)[0])
+    assert not torch.equal(x, reweight.sample(G, reweight_mnist.load("dcgan_adam"), 20, m=2.0, seed=0)[0])
+
+
+def test_the_shares_figure_labels_the_equal_share_line_and_names_the_largest_gap():
+    import matplotlib
+    matplotlib.use("Agg")
+    test = torch.full((10,), 0.1)
+    plain = torch.tensor([0.1] * 7 + [0.14, 0.08, 0.08])
+    ax = reweight_mnist.shares_figure({"test digits": test, "plain": plain, "reweighted": test}, "first seed")
+    assert "10% (equal shares)" in ax.get_legend_handles_labels()[1]
+    assert ax.get_title().splitlines() == ["first seed", "the plain samples' largest gap to the test digits: 7s, "
+                                           "test digits 10.0%, plain 14.0%, reweighted 10.0%"]

@@ -251,8 +251,12 @@ def test_gradient_norms_and_densities_draw_their_curves():
     ax = toyplots.gradient_norms(r, toys.vanishing_slopes(r, hi=1.0, lo=1e-3))
     assert ax.get_yscale() == "log" and len(ax.lines) == 5                 # 2 curves, 2 fits, mean D
     assert "-100.0 decades" in ax.get_legend().get_texts()[0].get_text()   # 1 decade / 10 steps
+    assert ax.get_ylabel().endswith("mean D(g(z))")                        # both quantities share the y-axis
     ax = toyplots.densities(np.linspace(0, 1, 5), lambda x: 1 + 0 * x, lambda x: 2 * x, {"D*": lambda x: x})
     assert len(ax.lines) == 3 and np.allclose(ax.lines[2].get_ydata(), np.linspace(0, 1, 5))
+    assert ax.get_ylabel() == "density p, q; D(x)"
+    ax = toyplots.js_against_shift([0.0, 1.0, 2.0], [0.0, 0.69, 0.69], [0.0, 0.1, 0.3])
+    assert len(ax.lines) == 4 and ax.get_ylabel() == "JS and W1"      # no closed form: exercise 5's answer
 
 
 def test_vanishing_runs_draw_a_scene_and_the_bound_per_run():

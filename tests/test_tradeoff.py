@@ -1,6 +1,6 @@
 """The precision-recall chart of notebook 07 (gankit.tradeoff): every point stored on the closing comparison's terms,
 the three stored files agreeing on the baseline, each knob's sampler giving what was scored, the table's verdicts,
-the chart and the slider."""
+the chart and the slider, the caption in words, and a w trained in the notebook rescored, not the stored one shown."""
 import copy
 import json
 
@@ -26,7 +26,7 @@ def test_every_point_of_every_curve_is_stored_at_one_n_on_the_same_seeds(S):
             for p in ["baseline"] + points:
                 assert by[p]["fid"].n == S["n"] and by[p]["recall"].seeds == tuple(S["seeds"]), (label, p)
         assert all(by[p]["acceptance"] is not None for p in tradeoff.CURVES["DRS"])
-        assert all(0 < by[p]["acceptance"] <= 1 for p in tradeoff.CURVES["latent reweighting"])
+        assert all(0 < by[p]["acceptance"] <= 1 for p in tradeoff.CURVES[tradeoff.REWEIGHTING])
 
 
 def test_a_higher_drs_percentile_accepts_fewer_samples(S):
@@ -77,6 +77,23 @@ def test_the_closing_table_has_each_method_at_its_one_setting(S):
     assert "truncation" not in text
 
 
+def test_the_kit_s_reweighting_is_labelled_as_the_kit_s_wherever_it_is_shown(S):
+    """The kit's construction, not Issenhuth et al.'s algorithm: legend, tables, summary and closing rows say so."""
+    assert tradeoff.REWEIGHTING == "kit's reweighting"
+    legend = tradeoff.chart(S, "vanilla GAN").get_legend_handles_labels()[1]
+    assert "kit's reweighting (cap m')" in legend and not any(t.startswith("latent reweighting") for t in legend)
+    for text in (tradeoff.table(S, "vanilla GAN"), tradeoff.summary(S, "vanilla GAN"), tradeoff.closing_table(S)):
+        assert "kit's reweighting" in text and "latent reweighting" not in text
+    assert "kit's reweighting m'=2" in tradeoff.closing_table(S)
+
+
+def test_a_zoom_writes_only_each_curve_s_last_knob_value(S):
+    ax = tradeoff.chart(S, "vanilla GAN", zoom=1.0)      # wide enough to hold every point
+    written = sorted(t.get_text() for t in ax.texts)
+    assert written == sorted(ps[-1].rsplit(" ", 1)[1] for ps in tradeoff.CURVES.values())
+    assert len(tradeoff.chart(S, "vanilla GAN").texts) == sum(map(len, tradeoff.CURVES.values()))
+
+
 def test_chart_draws_one_curve_per_method_and_rings_a_point(S):
     ax = tradeoff.chart(S, "WGAN-GP", highlight="DRS q=95")
     labels = ax.get_legend_handles_labels()[1]
@@ -92,7 +109,7 @@ def samplers():
 
 def test_every_point_has_its_sampler_and_each_gives_n_images(samplers):
     assert set(samplers) == {"baseline"} | {p for ps in tradeoff.CURVES.values() for p in ps}
-    for p in ("truncation t=1", "reweighting m'=2", "DRS q=50", "DOT latent k=3"):
+    for p in ("truncation t=1", "kit's reweighting m'=2", "DRS q=50", "DOT latent k=3"):
         x = samplers[p](8, 0)
         x = x[0] if isinstance(x, tuple) else x
         assert x.shape == (8, 1, 28, 28) and torch.isfinite(x).all(), p
@@ -110,3 +127,27 @@ def test_the_slider_redraws_each_method_at_each_knob_step(S, samplers, monkeypat
     step.value = step.max      # the point is made and drawn without error
     method.value = "truncation"
     step.value = 1
+
+
+def test_the_caption_writes_the_settings_out_without_a_dict(S):
+    text = tradeoff.caption(S)
+    assert "{" not in text and "': " not in text and "minutes for the three sweeps" in text
+    assert "DRS: burn in" in text and "DOT latent: steps" in text and "w of the kit's reweighting" not in text
+
+
+def test_weights_trained_here_are_rescored_and_the_shipped_ones_are_not(monkeypatch):
+    shipped = {label: reweight_mnist.load(name) for label, name in results.MODELS.items()}
+    stored_sweep, calls = json.loads(reweight_mnist.SWEEP.read_text()), []
+
+    def fake_sweep(weights=None, **kw):
+        calls.append(weights)
+        return {**stored_sweep, "weights": "trained here, not the shipped files"}
+
+    monkeypatch.setattr(reweight_mnist, "sweep", fake_sweep)
+    assert tradeoff.stored(weights=shipped)["weights"] == "the shipped files"
+    assert not calls, "the shipped w: the stored sweep is read, nothing rescored"
+    other = dict(shipped, **{"WGAN-GP": copy.deepcopy(shipped["WGAN-GP"])})
+    with torch.no_grad():
+        next(other["WGAN-GP"].parameters()).add_(0.5)
+    S2 = tradeoff.stored(weights=other)
+    assert calls == [other] and "w of the kit's reweighting: trained here" in tradeoff.caption(S2)

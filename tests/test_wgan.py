@@ -66,6 +66,9 @@ def test_loss_tracks_quality_ranks_the_per_epoch_means():
     assert r.key == "d_loss" and r.rho == pytest.approx(-1.0)
     averaged = dict(meta, fid_per_epoch=meta["fid_per_epoch"][::-1], fid_trained_per_epoch=meta["fid_per_epoch"])
     assert wgan.loss_tracks_quality(averaged).rho == pytest.approx(1.0)     # the trained generator's FID is used
+    assert str(wgan.loss_tracks_quality(averaged)) == (
+        "whole run: estimate 10.2 -> 5.15, trained generator's MNIST-FID 60 -> 30, rho +1.00\n"
+        "    epochs 4 to 6: estimate 7.15 -> 5.15, trained generator's MNIST-FID 40 -> 30, rho +1.00")
     late_up = dict(meta, fid_per_epoch=[60, 50, 45, 30, 38, 40])               # falls, then rises in the second half
     r = wgan.loss_tracks_quality(late_up)
     assert r.rho > 0.5 and r.late.rho == pytest.approx(-1.0)
@@ -151,6 +154,30 @@ def test_critic_table_lists_the_exact_w1_first_and_each_ratio():
     assert clip.split() == ["clip", "c=0.01", "0.002", "0.001", "0.004", "0.500", "0.003"]
 
 
+def test_scenes_have_ticks_and_the_gan_loss_panel_its_log_4_line():
+    """``wganplots.scene``: a critic's toy scene over the box with ticks at -2, 0, 2 and, asked, a legend of the data
+    and the samples. ``loss_and_quality``: a critic's estimate on a log scale, a GAN's discriminator loss on a
+    linear one with log 4 dotted."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from gankit import wganplots
+    torch.manual_seed(0)
+    y = data.toy("8gaussians", 40, seed=0)
+    ax = wganplots.scene(torch.randn(50, 2), nets.ToyDiscriminator(width=8, depth=1), y, title="critic", legend=True)
+    assert list(ax.get_xticks()) == list(ax.get_yticks()) == [-2, 0, 2] and ax.get_xlim() == wganplots.BOX[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["data y_j", "g_theta(z_k)"]
+    steps = 4
+    meta = dict(steps_per_epoch=steps, fid_per_epoch=[60, 50, 45, 40, 38, 30])
+    per_step = lambda f: [f(e) for e in range(6) for _ in range(steps)]
+    tracks = {"WGAN": wgan.loss_tracks_quality(dict(meta, critic_gap=per_step(lambda e: 10.0 - e))),
+              "GAN": wgan.loss_tracks_quality(dict(meta, d_loss=per_step(lambda e: 0.9 + 0.08 * e)))}
+    critic, gan = wganplots.loss_and_quality(tracks)
+    assert critic.get_yscale() == "log" and gan.get_yscale() == "linear"
+    assert [line.get_ydata()[0] for line in gan.lines if line.get_label() == "log 4"] == [pytest.approx(math.log(4))]
+    plt.close("all")
+
+
 # ----------------------------------------------------------------------------- notebook 03's stored
 
 @pytest.mark.shipped
@@ -179,7 +206,25 @@ def test_stored_stability_runs_have_what_notebook_03_reads_at_the_stated_setting
     r = S["runs"]["3 x 64 tanh", "WGAN-GP"]
     assert axes.shape == (3, 3)
     assert axes[2, 2].get_title().endswith(f"W1 {r.w1:.2f}, {r.modes} of 8 modes")
+    assert axes[2, 2].patches[0].get_radius() == pytest.approx(2 / 1.414, rel=1e-3)   # the circle through the modes
+    refs = wganruns.w1_references(draws=5)
+    lines = wganruns.stability_table(S["runs"], refs).splitlines()
+    for arch, line in zip(wganruns.ARCHS, lines[2:5]):
+        best = min(wganruns.LOSSES, key=lambda o: S["runs"][arch, o].w1)
+        assert line.startswith(arch) and line.endswith(f"{best}, {refs.level(S['runs'][arch, best].w1)}")
+    assert lines[5:7] == str(refs).splitlines()
     plt.close("all")
+
+
+def test_w1_references_place_the_data_below_the_ring():
+    """The yardsticks of notebook 03's toy W_1, at the runs' n = 500: a second data sample scores far below points on
+    the circle through the modes, and ``level`` places a value by them."""
+    r = wganruns.w1_references(draws=5)
+    assert r.data.k == r.ring.k == 5 and 0.05 < r.data.mean < 0.2 < 0.25 < r.ring.mean < 0.35
+    assert r.level(r.data.mean) == "at a second data sample's level" and r.level(r.ring.mean) == "at the ring's level"
+    assert r.level(0.0) == "below a second data sample's level" and r.level(1.5) == "above the ring's level"
+    assert r.level((r.data.mean + r.ring.mean) / 2) == "between the two levels"
+    assert str(r).startswith("exact W1 to the same 500 data points of 500 other points, mean ± standard deviation")
 
 
 @pytest.mark.shipped
