@@ -34,7 +34,7 @@ _SEGMENTS = ([(np.array([-1.0, 0.0]), np.array([1.0, 0.0])), (np.array([1.5, 0.0
               (np.array([0.3, -1.0]), np.array([0.3, 2.0])), (np.array([0.5, 0.5]), np.array([0.5, 0.5])),
               (np.array([-2.0, 0.1]), np.array([2.0, -0.1]))]   # |b - a| ~ 4: POT's largest relative error, 4 / n^2
              + [tuple(_rng.normal(0, 1.5, size=(2, 2))) for _ in range(8)])
-_THETAS = [(t,) for t in (-2.0, -0.3, -1e-3, 0.0, 1e-3, 0.25, 1.0, 3.0)]
+_THETAS = [(t,) for t in (-2.0, -0.3, -1e-3, 0.0, 1e-6, 1e-3, 0.25, 1.0, 3.0)]   # 1e-6: a JS ramped near 0 fails
 _D_POINTS = [(x, s) for s in (-1.5, -0.3, 0.0, 0.25, 0.5, 0.75, 1.5)
              for x in (-1.2, -0.2, 0.1, 0.4, 0.6, 0.9, 1.1, 1.3, 1.6, 2.2)
              if (0 < x < 1 or s < x < 1 + s) and min(abs(x - t) for t in (0, 1, s, 1 + s)) > 1e-9]
@@ -75,7 +75,13 @@ def _grad_diagnose(f, ref, failed):
     if all(abs(2 * v - ref(x, t)) < 1e-9 for (x, t), v in failed):
         return "Check the factor: grad_x |x - y|^2 = 2 (x - y)."
     if all(abs(v - ref(x, t) ** 2 / 4) < 1e-9 for (x, t), v in failed):
-        return "That is |x - T(x)|^2: the norm of the gradient, not the cost."
+        return "That is |x - T(x)|^2, the cost; the question asks for the norm of the gradient of psi^c."
+    return None
+
+
+def _bits_diagnose(f, ref, failed):
+    if all(abs(v * LOG2 - ref(*a)) < 1e-9 for a, v in failed):
+        return "That is JS with base-2 logarithms (bits); the slides use the natural log."
     return None
 
 
@@ -165,7 +171,7 @@ ANSWERS = {
         "W(P_0, P_theta)", lambda: lambda t: parallel_lines(t)[0], function_of(_THETAS),
         "Every point (0, z) has to move to the other line: how far at least, and which plan achieves it?"),
     "ex4_JS": Answer(
-        "JS(P_0, P_theta)", lambda: lambda t: parallel_lines(t)[1], function_of(_THETAS),
+        "JS(P_0, P_theta)", lambda: lambda t: parallel_lines(t)[1], function_of(_THETAS, diagnose=_bits_diagnose),
         "For theta != 0 the two lines are disjoint, however close: the optimal discriminator is 1 on one line and 0 "
         "on the other. And for theta = 0?"),
     "ex4_KL": Answer(
@@ -180,10 +186,10 @@ ANSWERS = {
         "D* = q / (q + p): q is the density of the data nu, p that of the generator's mu_theta."),
     "ex5_JS": Answer(
         "JS(U[0, 1], U[s, 1 + s]) as a function of s", lambda: shifted_uniforms_js, function_of(_SHIFTS),
-        "Split the line into: only p > 0, both, only q > 0. The mixture M = (p + q) / 2 is p / 2 or p there. "
+        "Split the line into: only p > 0, both, only q > 0. The mixture M = (p + q) / 2 is p / 2, p = q, then q / 2 there. "
         "And what happens when |s| > 1?"),
     "ex5_sup_L": Answer(
-        "sup_D L(theta, D) for s = 1/2", lambda: 2 * shifted_uniforms_js(0.5) - math.log(4), number(rtol=1e-4),
+        "sup_D L(theta, D) for s = 1/2", lambda: 2 * shifted_uniforms_js(0.5) - math.log(4), number(rtol=1e-3),
         "sup_D L = 2 JS - log 4 (slides, 'Relation with Jensen-Shannon divergence').",
         mistakes=[(lambda: shifted_uniforms_js(0.5), "That is JS itself; the question asks for sup_D L = 2 JS - log 4.")]),
     "ex5_unit_gradient": Answer(

@@ -377,3 +377,15 @@ def test_released_checker_gives_the_solutions_full_marks(built, student_env, run
     said = result["said"][:len(calls)]
     assert all(line.startswith(f"✅ {name}: right") for (name, _, _), line in zip(calls, said)), said
     assert result["raised"] == [False] * 2 * len(calls)
+
+
+LAYOUT = {".ci", ".gitignore", "CHANGELOG.md", "CITATION.cff", "CONTRIBUTING.md", "LICENSE", "Makefile", "README.md",
+          "docs", "environment.yml", "exercises", "gankit", "notebooks", "pyproject.toml", "solutions", "tests"}
+
+
+def test_the_repository_holds_only_the_layout():
+    """Every tracked file lies in the course owner's layout: a stray folder at the top (a dump of a solution's figures)
+    would ship in the student release, which leaves out only ``solutions/`` and the closed forms."""
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    stray = sorted({p.split("/")[0] for p in tracked} - LAYOUT)
+    assert not stray, f"tracked outside the kit's layout (they would ship in the release): {stray}"
