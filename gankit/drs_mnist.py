@@ -103,8 +103,9 @@ def discriminators(ck, x_cal, seed=1):
 
 
 def loss_table(models, logits, x_ref, n, seed=5):
-    """Which calibrated logit is the better density-ratio estimate? The logistic loss (``drs.logistic_loss``, lower
-    is closer to log p_data / p_g) of each D~ of ``logits`` (label -> variant -> D~, ``discriminators``) on the
+    """Which calibrated logit classifies digits against samples better? The logistic loss (``drs.logistic_loss``;
+    lower is closer to log p_data / p_g where that ratio is finite, on MNIST only a better classifier) of each D~ of
+    ``logits`` (label -> variant -> D~, ``discriminators``) on the
     reference digits x_ref[:n] against n fresh samples of its generator (``models``: label -> ``load``, seed
     ``seed``). Returns a ``tables.Report``, the table of (generator, D, a, b, loss); ``rows``: its rows."""
     rows = []
