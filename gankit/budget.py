@@ -24,7 +24,7 @@ from . import checkpoints, data, tables
 from .loop import History, train
 from .mode import device as best_device
 from .recipes import LOSSES, RECIPES, networks, schedule, settings
-from .spread import compare as compare_spreads, decimals, percent
+from .spread import compare as compare_spreads, percent
 
 TIMINGS = checkpoints.FOLDER / "timings.json"
 
@@ -212,8 +212,7 @@ def averaging(metas, last=5, ratio=("WGAN-GP", "GAN (R1)")):
         avg, trained = m["fid_per_epoch"][-last:], m["fid_trained_per_epoch"][-last:]
         v = verdicts[label] = compare_spreads(trained, avg, "trained", "averaged", paired=True)
         means[label] = (v.mean_b, v.mean_a)
-        dec = decimals(v.se)
-        rows.append([label, v.mean_b, v.mean_a, f"{v.diff:+.{dec}f} ± {v.se:.{dec}f} ({percent(v.rel)})",
+        rows.append([label, v.mean_b, v.mean_a, f"{v.pm()} ({percent(v.rel)})",
                      "beyond the noise" if v.beyond else "within the noise"])
     n = {m.get("fid_samples") for m in metas.values()}
     head = ["model", "averaged", "trained", "averaged - trained", f"verdict ({last} paired epochs)"]

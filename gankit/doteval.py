@@ -118,8 +118,7 @@ def toy_repeats(G, D, K, seeds=range(5), n=1000, steps=100, lr=0.01, betas=(0.0,
     table = tables.table(["samples", "high quality", "modes", "W1 to the data", "moved ||x - y||"],
                          [[name, *(_pm(r[k], "%" if k == "high_quality" else "") for k in r)]
                           for name, r in rows.items()])
-    d_se = lambda v: (None if v is None else f"{v.diff:+.{decimals(v.se)}f} ± {v.se:.{decimals(v.se)}f}"
-                      + ("" if v.beyond else " (noise)"))
+    d_se = lambda v: None if v is None else v.pm() + ("" if v.beyond else " (noise)")
     verdicts = tables.table(["change, d ± SE", "high quality (points)", "W1 to the data", "moved"],
                             [[f"{b} against {a}", *map(d_se, c.values())] for (b, a), c in changes.items()])
     text = (f"{len(seeds)} draws s = {seeds[0]} to {seeds[-1]}: {n:,} samples y = G.sample({n}, seed=s), W1 to {n:,} "
@@ -260,8 +259,7 @@ def verdict_table(S, methods=("DOT target", "DOT latent")):
         rows.append([label, "plain generator", *(base[k].pm() for k in results.METRICS)])
         for p in (p for m in methods for p in tradeoff.CURVES[m]):
             v = [compare(base[k], by[p][k], lower_is_better=k in ("fid", "kid")) for k in results.METRICS]
-            rows.append([label, p, *(f"{x.diff:+.{decimals(x.se)}f} ± {x.se:.{decimals(x.se)}f}"
-                                     + ("" if x.beyond else " (noise)") for x in v)])
+            rows.append([label, p, *(x.pm() + ("" if x.beyond else " (noise)") for x in v)])
     head = (f"notebook 07's stored sweep: {S['n']:,} samples per seed, {len(S['seeds'])} seeds (the same latent codes "
             f"for every method; K_eff drawn afresh for each seed), against {S['reference']}; "
             f"DOT with SGD lr {S['settings']['dot_target']['lr']:g}.\nPlain generator: mean ± std over the seeds; "

@@ -250,8 +250,7 @@ def placebo(S, name):
     which (on 5 seeds the 2-SE rule fires about one time in eight where there is no difference)."""
     found = [(v, m, verdict(S, name, "plain", f"{v}, q=0", metric=m)) for v in VARIANTS
              for m in ("fid", "kid", "precision", "recall")]
-    beyond = [f"D {v}, {m} {x.diff:+.{spread.decimals(x.se)}f} ± {x.se:.{spread.decimals(x.se)}f}"
-              for v, m, x in found if x.beyond]
+    beyond = [f"D {v}, {m} {x.pm()}" for v, m, x in found if x.beyond]
     return (f"{table(S, name, q=0)}\nq = 0 against the plain generator, paired by seed: {len(beyond)} of "
             f"{len(found)} verdicts beyond the noise" + "".join(f"; {b}" for b in beyond))
 

@@ -127,6 +127,15 @@ class Verdict(NamedTuple):
     better = property(lambda self: self.beyond and (self.diff < 0) == self.lower_is_better, doc="B better than A")
     worse = property(lambda self: self.beyond and (self.diff > 0) == self.lower_is_better, doc="B worse than A")
 
+    def pm(self):
+        """"d ± SE", signed, to two significant digits of the SE (what a table cell shows).
+
+        >>> compare([1.0, 2.0, 3.0], [1.5, 2.4, 3.6], paired=True).pm()
+        '+0.500 ± 0.058'
+        """
+        dec = decimals(self.se)
+        return f"{self.diff:+.{dec}f} ± {self.se:.{dec}f}"
+
     def __str__(self):
         dec, unit = decimals(self.se), f" {self.metric}" if self.metric else ""
         rel = f" ({percent(self.rel)})" if np.isfinite(self.rel) else ""
@@ -135,8 +144,8 @@ class Verdict(NamedTuple):
             s = (f"{self.name_b} is {'worse' if self.worse else 'better'} than {self.name_a} by "
                  f"{abs(self.diff):.{dec}f} ± {self.se:.{dec}f}{unit}{rel}, beyond the noise (|d| > 2 SE, {seeds})")
         else:
-            s = (f"{self.name_b} does not differ from {self.name_a} beyond the noise: {self.diff:+.{dec}f} ± "
-                 f"{self.se:.{dec}f}{unit}{rel}, |d| <= 2 SE ({seeds})")
+            s = (f"{self.name_b} does not differ from {self.name_a} beyond the noise: {self.pm()}{unit}{rel}, "
+                 f"|d| <= 2 SE ({seeds})")
         return s[0].upper() + s[1:] if s.split(" ", 1)[0] in ("the", "a", "an") else s   # "the plain generator ..."
 
 
