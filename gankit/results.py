@@ -150,12 +150,25 @@ def comparison_table(S, markdown=True):
                         rows, formats={"accepted": ".1%", "s / 1000 samples": ".2f"}, markdown=markdown)
 
 
+def settings_text(settings):
+    """The methods' settings (``DEFAULTS``'s shape: method -> {setting: value}) written out in words.
+
+    >>> settings_text({"drs": {"burn_in": 10000, "q": 95}, "dot_target": {"lr": 0.01, "steps": [3, 10]}})
+    'DRS: burn in 10,000, q 95; DOT target: lr 0.01, steps [3, 10]'
+    """
+    value = lambda v: f"{v:,}" if isinstance(v, int) else f"{v:g}" if isinstance(v, float) else (   # noqa: E731
+        f"[{', '.join(map(str, v))}]" if isinstance(v, (list, tuple)) else str(v))
+    name = {"drs": "DRS", "dot_target": "DOT target", "dot_latent": "DOT latent"}
+    return "; ".join(f"{name.get(m, m)}: " + ", ".join(f"{k.replace('_', ' ')} {value(v)}" for k, v in s.items())
+                     for m, s in settings.items())
+
+
 def caption(S):
-    """What the stored comparison ``S`` measured, in one sentence (README's and notebook 07's caption)."""
+    """What the stored comparison ``S`` measured, in one sentence (README's caption)."""
     return (f"{S['n']:,} samples per method on each of {len(S['seeds'])} seeds (mean ± std over the seeds) against "
             f"{S['reference']}; DRS with the discriminator trained further against the final generator; a change "
             f"is beyond the noise when it exceeds twice its standard error over the paired seeds; timed on "
-            f"{S['machine']}; settings `gankit.results.DEFAULTS` = `{S['settings']}`")
+            f"{S['machine']}; settings (`gankit.results.DEFAULTS`): {settings_text(S['settings'])}")
 
 
 def main(argv=None):

@@ -142,18 +142,13 @@ def caption(S):
     verdict rule, the machine and the minutes the three sweeps took (wall time, summed), then the settings of the
     closing comparison (``results.DEFAULTS``, written out), and whose w the kit's reweighting used when not the shipped
     one."""
-    value = lambda v: f"{v:,}" if isinstance(v, int) else f"{v:g}" if isinstance(v, float) else (   # noqa: E731
-        f"[{', '.join(map(str, v))}]" if isinstance(v, (list, tuple)) else str(v))
-    name = {"drs": "DRS", "dot_target": "DOT target", "dot_latent": "DOT latent"}
-    settings = "; ".join(f"{name.get(m, m)}: " + ", ".join(f"{k.replace('_', ' ')} {value(v)}" for k, v in s.items())
-                         for m, s in S["settings"].items())
     w = S.get("weights", "the shipped files")
     own = "" if w == "the shipped files" else f"; w of the kit's reweighting: {w}"
     return (f"{S['n']:,} samples per point on each of {len(S['seeds'])} seeds (mean ± std over the seeds) against "
             f"{S['reference']}; a change is beyond the noise when it exceeds twice its standard error over the paired "
             f"seeds; DRS with the discriminator trained further against the final generator; timed on {S['machine']}, "
             f"{S['seconds'] / 60:.0f} minutes for the three sweeps (wall time, summed){own}.\n"
-            f"Closing comparison's settings (gankit.results.DEFAULTS): {settings}.")
+            f"Closing comparison's settings (gankit.results.DEFAULTS): {results.settings_text(S['settings'])}.")
 
 
 def closing_table(S, markdown=False):
