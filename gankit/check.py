@@ -175,7 +175,7 @@ ANSWERS = {
         "For theta != 0 the two lines are disjoint, however close: the optimal discriminator is 1 on one line and 0 "
         "on the other. And for theta = 0?"),
     "ex4_KL": Answer(
-        "KL(P_theta | P_0)", lambda: lambda t: parallel_lines(t)[2], function_of(_THETAS),
+        "KL(P_theta || P_0)", lambda: lambda t: parallel_lines(t)[2], function_of(_THETAS),
         "KL(P | Q) is +inf as soon as P charges a set that Q does not (no density dP/dQ): return math.inf there."),
     "ex4_continuous": Answer(
         "the divergences continuous at theta = 0", lambda: {"W"}, names,

@@ -1,5 +1,5 @@
-r"""The no GAN's land: a generator with a connected latent space fitted to two separated modes, the 2D case where the
-answer of latent reweighting is known before it is run.
+r"""The no GAN's land: a generator with a connected latent space fitted to two separated modes, the 2D case where
+one can see what latent reweighting should do before it is run.
 
 The data nu: two Gaussian blobs of std 0.05 centred at (-1, 0) and (1, 0), half the mass each. The generator takes a
 one-dimensional code z ~ N(0, 1): G is continuous and the real line is connected, so G(R) is a connected curve, and a
@@ -47,6 +47,20 @@ def between(x):
     [True, False, False]
     """
     return torch.cdist(x.float(), CENTRES).min(dim=1).values > GAP
+
+
+def sides(x):
+    """The shares of points (N, 2) on each mode (within ``GAP`` of its centre) and between them (``between``):
+    {"left mode", "right mode", "between"}, summing to 1.
+
+    >>> sides(torch.tensor([[0.0, 0.0], [0.9, 0.1], [-1.0, 0.0], [1.0, 0.0]]))
+    {'left mode': 0.25, 'right mode': 0.5, 'between': 0.25}
+    """
+    d = torch.cdist(x.float(), CENTRES)
+    near = d.min(dim=1).values <= GAP
+    return {"left mode": float((near & (d.argmin(dim=1) == 0)).float().mean()),
+            "right mode": float((near & (d.argmin(dim=1) == 1)).float().mean()),
+            "between": float((~near).float().mean())}
 
 
 def fit(steps=300, seed=0, n_data=4000, progress=False):

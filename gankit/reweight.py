@@ -1,4 +1,4 @@
-r"""Latent reweighting, after Issenhuth et al. (2021): a second network w(z) >= 0 on the latent space that
+r"""Latent reweighting, after Issenhuth et al. (WACV 2022): a second network w(z) >= 0 on the latent space that
 reweights the latent law gamma = N(0, Id) so that G#(w gamma) is closer to the data in W_1, and sampling by rejection
 in the latent space, so that neither G nor D runs on a rejected code.
 

@@ -33,6 +33,14 @@ def test_reweighted_samples_are_closer_to_the_data_in_exact_w1_beyond_the_seed_s
     assert verdict.better and verdict.paired, str(verdict)
 
 
+def test_the_kept_samples_stay_on_both_modes_in_about_equal_shares(case):
+    """The diversity check recall is too blunt for: w empties the gap without dropping a mode."""
+    x_kept = reweight.sample(case.G, case.W, 20_000, seed=3)[0]
+    plain, kept = nogansland.sides(case.x), nogansland.sides(x_kept)
+    assert sum(kept.values()) == pytest.approx(1.0) and kept["between"] < plain["between"]
+    assert min(kept["left mode"], kept["right mode"]) > 0.4
+
+
 def test_mean_weight_is_one_on_fresh_codes(case):
     assert abs(case.w.mean().item() - 1) < 0.02
 
