@@ -118,7 +118,7 @@ class ToyDiscriminator(nn.Module):
 
 
 class MLPGenerator(Generator):
-    """MNIST generator of the slides: z (100) -> 256 -> 512 -> 784, LeakyReLU(0.2), tanh output in [-1, 1]."""
+    """MNIST generator (the kit's; the slides give no architecture): z (100) -> 256 -> 512 -> 784, LeakyReLU(0.2), tanh output in [-1, 1]."""
 
     def __init__(self, z_dim=100, width=256):
         super().__init__()

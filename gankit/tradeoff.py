@@ -159,6 +159,9 @@ def closing_table(S, markdown=False):
                                                      for label, s in S["scores"].items()}}, markdown)
 
 
+SMALL = 0.01   # a precision gain below this gives no slope: of the order of the seeds' spread, among ~100 verdicts
+
+
 def moves(S, label):
     """What each point of ``label``'s curves did to precision and recall against the plain generator, by the verdict
     rule (``spread.compare``, paired seeds): {point: (precision Verdict, recall Verdict)}."""
@@ -174,14 +177,14 @@ def moves(S, label):
 def rows(S, label):
     """``label``'s points, one row each: method, knob, precision and recall (mean ± std over the seeds), their changes
     from the plain generator ("(noise)" when within the verdict rule), the recall lost per unit of precision gained
-    (only where precision rose and recall fell or rose beyond the noise; else None), MNIST-FID's change, acceptance
-    rate, seconds per 1,000 accepted samples."""
+    (only where precision rose by more than ``SMALL`` and both moved beyond the noise; else None), MNIST-FID's
+    change, acceptance rate, seconds per 1,000 accepted samples."""
     v, fid, out = moves(S, label), results.verdicts(S), []
     mark = lambda x: f"{x.diff:+.3f}" + ("" if x.beyond else " (noise)")   # noqa: E731
     for method, points in CURVES.items():
         for p in points:
             s, (dp, dr), f = S["scores"][label][p], v[p], fid[label, p]
-            cost = -dr.diff / dp.diff if dp.beyond and dr.beyond and dp.diff > 0 else None
+            cost = -dr.diff / dp.diff if dp.beyond and dr.beyond and dp.diff > SMALL else None
             out.append([method, p.rsplit(" ", 1)[1], s["precision"].pm(), s["recall"].pm(), mark(dp), mark(dr), cost,
                         percent(f.rel) + ("" if f.beyond else " (noise)"), s["acceptance"], s["seconds"]])
     return out

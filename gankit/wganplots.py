@@ -147,7 +147,7 @@ def loss_and_quality(tracks):
         else:
             ax.axhline(math.log(4), color="C0", ls=":", lw=1, label="log 4")
             ax.legend(fontsize=8, loc="lower right")
-        what = "critic's W1 estimate" if t.key == "critic_gap" else "discriminator loss"
+        what = "critic's estimate E[D(y)] - E[D(G(z))]" if t.key == "critic_gap" else "discriminator loss"
         ax.set(xlabel="epoch (second half shaded)", ylabel=what)
         ax.yaxis.label.set_color("C0")
         ax2 = ax.twinx()

@@ -41,6 +41,23 @@ def test_the_kept_samples_stay_on_both_modes_in_about_equal_shares(case):
     assert min(kept["left mode"], kept["right mode"]) > 0.4
 
 
+def test_the_best_weights_solve_the_capped_reweighting_exactly_and_beat_the_trained_w(case):
+    """best_w against an independent LP (scipy, on few points): same W1; within [0, m], mean 1; below the trained w."""
+    from scipy.optimize import linprog
+    x, y = case.G(case.G.noise(12, seed=5)).detach(), nogansland.two_modes(9, seed=6)
+    w, W1 = nogansland.best_w(x, y, m=1.25)
+    n, J = len(x), len(y)
+    C = torch.cdist(x.double(), y.double()).numpy().ravel()        # pi (n, J) >= 0: rows <= m/n, columns = 1/J
+    rows = [[1.0 if k // J == i else 0.0 for k in range(n * J)] for i in range(n)]
+    cols = [[1.0 if k % J == j else 0.0 for k in range(n * J)] for j in range(J)]
+    lp = linprog(C, A_ub=rows, b_ub=[1.25 / n] * n, A_eq=cols, b_eq=[1.0 / J] * J)
+    assert W1 == pytest.approx(lp.fun, abs=1e-9)
+    assert float(w.min()) >= -1e-12 and float(w.max()) <= 1.25 + 1e-9 and float(w.mean()) == pytest.approx(1.0)
+    assert nogansland.w1(x, y, weights=w) == pytest.approx(W1, abs=1e-9)
+    r = nogansland.versus_best(case.G, case.W, n=400)
+    assert r.best <= r.trained + 1e-9 and r.best <= r.plain + 1e-9 and r.best_between < r.w_between
+
+
 def test_mean_weight_is_one_on_fresh_codes(case):
     assert abs(case.w.mean().item() - 1) < 0.02
 
