@@ -11,7 +11,7 @@ Notebook 06's sweep of updates is a kit command whose results ship beside the ch
 
     python -m gankit.doteval   # RUNS measured at KEEP (1 to 6 min on 2 cores) -> checkpoints/dot_paths.json
 
-On ``MODEL`` (the vanilla GAN), from N = 500 latent codes z = G.noise(500, seed=11), with K_eff one
+On ``MODEL`` (the GAN (R1)), from N = 500 latent codes z = G.noise(500, seed=11), with K_eff one
 draw of 100 pairs (seed 1, ``dot.K_eff``) in each space: latent DOT (SGD lr 0.01, 100 updates; SGD
 lr 0.1, 30 updates; the Gaussian prior kept) and target DOT (SGD lr 0.01, 100 updates, pixels in
 [-1, 1]), measured after the updates of ``KEEP`` against the classifier's features of the first

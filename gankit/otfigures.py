@@ -78,14 +78,14 @@ def race(hist, W, rows, target=0.01):
 def speed(rows, seconds, gap, target=0.01):
     """Relative error on W against seconds: POT on the grids of ``pot_on_grids`` (rows), and ASGD's iterates
     (``seconds`` and relative ``gap`` of each recorded step), with the ``target`` error dashed."""
-    _, ax = plt.subplots(figsize=(5, 3.2))
-    ax.loglog([s for _, _, s in rows], [max(e, 1e-6) for _, e, _ in rows], "o", label="POT on n x n grids (one timing each)")
+    _, ax = plt.subplots(figsize=(7.5, 3.2), layout="constrained")
+    ax.loglog([s for _, _, s in rows], [max(e, 1e-6) for _, e, _ in rows], "o", label="POT on n x n grids\n(one timing each)")
     for n, e, s in rows:
         ax.annotate(str(n), (s, max(e, 1e-6)), fontsize=7)
     ax.loglog(seconds, [max(g, 1e-6) for g in gap], label="ASGD (psi_k)")
     ax.axhline(target, color="k", ls="--", lw=1)
     ax.set(xlabel="seconds", ylabel="relative error on W")
-    ax.legend()
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))   # beside the axes: no point hidden
     return ax
 
 

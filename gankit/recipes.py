@@ -25,7 +25,8 @@ LOSSES = {
 # Every checkpoint the kit ships, with the settings that make it (each checkpoint's meta["recipe"]). "epochs" is the
 # most a GAN recipe runs: it stops earlier once its MNIST-FID curve is flat (see ``flat``). "ema": the generator
 # shipped is the exponential moving average of the trained one (``loop.ema_update``); "c": the DCGAN width;
-# "layers": its number of convolutions (``nets.DCGenerator``).
+# "layers": its number of convolutions (``nets.DCGenerator``); "grid_images": how many of each epoch's 64 sample-grid
+# images the checkpoint keeps (all 64 by default).
 RECIPES = {
     "classifier": dict(kind="classifier", epochs=3, seed=0),
     # the slides' MLP pair: Adam (the slides' setting) against plain SGD (mode collapse)
@@ -34,6 +35,9 @@ RECIPES = {
                      stop="epochs", fid_samples=2000),
     "mlp_sgd": dict(arch="mlp", loss="gan", opt="sgd", lr=0.01, epochs=10, batch=64, seed=0, stop="epochs",
                     fid_samples=2000),
+    # the slides' SGD example as they state it: "same as before but with SGD", the rate 0.0002, 100 epochs
+    "mlp_sgd_slides": dict(arch="mlp", loss="gan", opt="sgd", lr=2e-4, epochs=100, batch=64, seed=0, stop="epochs",
+                           fid_samples=2000, grid_images=16),   # 16 of each epoch's 64 grid images: 100 epochs
     # the same game with the R1 penalty gamma / 2 E||grad D(y)||^2 on real digits (Mescheder et al. 2018)
     "dcgan_adam": dict(arch="dcgan", c=48, layers=3, loss="gan-r1", gamma=1.0, opt="adam", lr=2e-4, betas=(0.5, 0.999),
                        ema=0.999, epochs=40, batch=64, seed=0),
@@ -64,14 +68,16 @@ def schedule(recipe, n_data):
 
 
 def settings(recipe):
-    """A recipe without what only says how long it runs and how it is measured (epochs, stop, fid_samples), in JSON
+    """A recipe without what only says how long it runs and how it is measured (epochs, stop, fid_samples,
+    grid_images), in JSON
     form (tuples as lists): what identifies a run, so that a run with more epochs continues it and a timing applies
     to it.
 
     >>> settings(dict(lr=0.1, betas=(0.5, 0.9), epochs=3, stop="epochs", fid_samples=2000))
     {'lr': 0.1, 'betas': [0.5, 0.9]}
     """
-    return json.loads(json.dumps({k: v for k, v in recipe.items() if k not in ("epochs", "stop", "fid_samples")}))
+    skip = ("epochs", "stop", "fid_samples", "grid_images")
+    return json.loads(json.dumps({k: v for k, v in recipe.items() if k not in skip}))
 
 
 def networks(r, dev):

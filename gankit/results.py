@@ -34,7 +34,7 @@ METHODS = ("baseline", "DRS", "DOT target", "DOT latent")
 METRICS = {"fid": "MNIST-FID", "kid": "MNIST-KID", "precision": "precision", "recall": "recall"}  # key: name
 KID_SUBSETS = 20   # MNIST-KID: the mean of the unbiased MMD^2 over 20 random subsets (the seeds give its spread)
 N = 2000           # samples per seed in the stored comparison: about 25 CPU-minutes for two generators, 5 seeds
-MODELS = {"vanilla GAN": "dcgan_adam", "WGAN-GP": "wgan_gp"}
+MODELS = {"GAN (R1)": "dcgan_adam", "WGAN-GP": "wgan_gp"}
 CLOSING = checkpoints.FOLDER / "closing.json"
 COMMAND = "python -m gankit.results"
 

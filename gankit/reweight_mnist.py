@@ -31,7 +31,7 @@ from .nets import batched
 
 FOLDER = checkpoints.FOLDER / "reweight"
 SWEEP = FOLDER / "sweep.json"
-MODELS = results.MODELS                 # label -> shipped checkpoint: "vanilla GAN" (dcgan_adam), "WGAN-GP" (wgan_gp)
+MODELS = results.MODELS                 # label -> shipped checkpoint: "GAN (R1)" (dcgan_adam), "WGAN-GP" (wgan_gp)
 TRAIN = dict(m=2.0, steps=600, critic_steps=1, warmup=300, batch=256, critic_batch=64, lr=3e-3, critic_lr=1e-4,
              ema=0.99, seed=0)         # reweight.train's settings for both generators (about 5 CPU-minutes each)
 THRESHOLDS = (0.5, 1.0, 1.5, 2.0)       # truncation thresholds t swept (t = inf is the baseline)

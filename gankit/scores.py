@@ -5,6 +5,7 @@ Scoring every shipped generator with ``spread.score`` (MNIST-FID and KID at ``sp
 kit (``checkpoints/scores.json``), and ``stored(name)`` reads them back as ``Spread``s::
 
     python -m gankit.scores               # 7 CPU-minutes (50 minutes on 2 cores shared with 8 other jobs)
+    python -m gankit.scores --only NAME   # score NAME (a new checkpoint) into the stored file, the others kept
     python -m gankit.scores --table       # print the stored scores as README's Markdown table
 
 The reference row ``spread.REAL`` scores N training digits per seed like a generator: what real data reaches.
@@ -79,7 +80,15 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog=COMMAND, description=f"Score every shipped generator on {N:,} samples for each "
                                 f"of the seeds {SEEDS} (MNIST-FID and KID) into the kit's stored {SCORES.name}.")
     p.add_argument("--table", action="store_true", help="only print the stored scores as a Markdown table")
-    if not p.parse_args(argv).table:
+    p.add_argument("--only", nargs="+", metavar="NAME", help="score only these generators into the stored file")
+    args = p.parse_args(argv)
+    if args.only:
+        blob, new = load(), compute(args.only)
+        blob["scores"] |= new["scores"]
+        blob["seconds"] += new["seconds"]
+        SCORES.write_text(json.dumps(blob, indent=1) + "\n")
+        print(f"added {', '.join(args.only)} to {SCORES.name} in {new['seconds']} s\n")
+    elif not args.table:
         blob = compute()
         SCORES.write_text(json.dumps(blob, indent=1) + "\n")
         print(f"wrote {SCORES.name} in {blob['seconds']} s\n")

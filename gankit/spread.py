@@ -1,7 +1,7 @@
 r"""A number with its noise: a generator's MNIST-FID and KID over several seeds, and one verdict on a difference.
 
 A generator's MNIST-FID on n samples is a random number: another seed draws other latent codes and gives another
-value (the shipped vanilla GAN scores 3.33, 3.76, 3.61, 3.51 and 3.51 on seeds 0 to 4 of 5,000 samples). FID is
+value (the shipped GAN (R1) scores 3.33, 3.76, 3.61, 3.51 and 3.51 on seeds 0 to 4 of 5,000 samples). FID is
 also biased at finite n (it falls as n grows), so two FIDs compare only at the same n; KID (``metrics.kid``) is
 unbiased. ``score(G)`` states a score as its mean ± standard deviation over k seeds at n samples per seed (a
 ``Spread``: "3.21 ± 0.25 (5 seeds × 10,000 samples)"), and ``compare`` decides whether two differ by one rule:

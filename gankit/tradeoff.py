@@ -198,19 +198,19 @@ def table(S, label):
 
 
 def summary(S, label):
-    """Each method of ``label`` in one line, by the verdict rule: the points that raised precision beyond the noise,
-    with the range of their precision and recall changes (or that none did), and the point of lowest MNIST-FID with
+    """Each method of ``label`` in one line, by the verdict rule: the points that raised precision beyond the noise and
+    by more than ``SMALL``, with the range of their precision and recall changes (or that none did), and the point of lowest MNIST-FID with
     its verdict against the plain generator."""
     v, fid, lines = moves(S, label), results.verdicts(S), []
     for method, points in CURVES.items():
-        up = [p for p in points if v[p][0].beyond and v[p][0].diff > 0]
+        up = [p for p in points if v[p][0].beyond and v[p][0].diff > SMALL]
         if up:
             dp, dr = ([v[p][i].diff for p in up] for i in (0, 1))
             span = lambda a, b: f"{a:+.3f}" + ("" if f"{a:+.3f}" == f"{b:+.3f}" else f" to {b:+.3f}")  # noqa: E731
-            gain = (f"precision up beyond the noise at {', '.join(p.rsplit(' ', 1)[1] for p in up)}: "
+            gain = (f"precision up by over {SMALL:g}, beyond the noise, at {', '.join(p.rsplit(' ', 1)[1] for p in up)}: "
                     f"{span(min(dp), max(dp))}, recall {span(max(dr), min(dr))}")
         else:
-            gain = "precision up beyond the noise at no point"
+            gain = f"precision up by over {SMALL:g}, beyond the noise, at no point"
         best = min(points, key=lambda p: S["scores"][label][p]["fid"].mean)
         f = fid[label, best]
         lines.append(f"{method}: {gain}; its lowest MNIST-FID at {best.rsplit(' ', 1)[1]}, {percent(f.rel)} from the "

@@ -146,9 +146,10 @@ def train_mnist_gan(recipe, epochs=None, root=None, progress=True, fid_samples=5
         if state is not None:
             save(run, state)
     h, log = run.h, run.log
+    grids = torch.stack(log["grids"])[:, :run.r.get("grid_images", 64)]
     meta = dict(recipe=run.r, epochs=len(log["fid_per_epoch"]), steps=len(h.g_loss), steps_per_epoch=run.per_epoch,
                 seconds=round(h.seconds, 1), fid_samples=fid_samples, flat=stopped(run),
-                **{**log, "grids": torch.stack(log["grids"])}, d_loss=torch.tensor(h.d_loss),
+                **{**log, "grids": grids}, d_loss=torch.tensor(h.d_loss),
                 g_loss=torch.tensor(h.g_loss), critic_gap=torch.tensor(h.monitor))
     return run.shipped.eval(), run.D.eval(), meta
 

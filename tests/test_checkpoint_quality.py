@@ -40,26 +40,26 @@ def test_generator_quality(name, mnist_test):
 
 def test_vanilla_gan_ahead_of_wgan_gp_at_every_budget():
     """Notebook 03's section for the instructor (the curves stored during training, one draw of 5,000 samples of the
-    shipped generator after each epoch): the vanilla GAN, with its R1 penalty, has the lower MNIST-FID within WGAN-GP's
+    shipped generator after each epoch): the GAN (R1), with its R1 penalty, has the lower MNIST-FID within WGAN-GP's
     generator steps, at equal generator steps (the median of the ratios after each epoch of the second half of
-    WGAN-GP's run), and by more within the vanilla GAN's minutes alone."""
+    WGAN-GP's run), and by more within the GAN (R1)'s minutes alone."""
     gp, vanilla = (checkpoints.load(n, device="cpu").meta for n in ("wgan_gp", "dcgan_adam"))
     c = budget.compare("wgan_gp", gp, "dcgan_adam", vanilla)
-    print(f"WGAN-GP / vanilla GAN: within WGAN-GP's generator steps {c.steps.ratio:.2f}, equal generator steps "
-          f"(median) {c.paired.median:.2f}, in the vanilla GAN's {c.minutes.budget:.0f} minutes {c.minutes.ratio:.2f}")
+    print(f"WGAN-GP / GAN (R1): within WGAN-GP's generator steps {c.steps.ratio:.2f}, equal generator steps "
+          f"(median) {c.paired.median:.2f}, in the GAN (R1)'s {c.minutes.budget:.0f} minutes {c.minutes.ratio:.2f}")
     assert c.minutes.read == "wgan_gp" and c.steps.read == "dcgan_adam"
     assert c.steps.ratio > 1 and 1 < c.paired.median < c.minutes.ratio
 
 
 def test_shipped_generators_ordered_beyond_the_noise():
     """Notebook 03, section 4, on the shipped scores (``scores.stored``: the shipped generators, several seeds of the
-    same number of samples): WGAN-GP is worse than the vanilla GAN and WGAN-clip worse than WGAN-GP, each beyond the
+    same number of samples): WGAN-GP is worse than the GAN (R1) and WGAN-clip worse than WGAN-GP, each beyond the
     noise (``spread.compare``: |d| > 2 SE), in MNIST-FID and in KID; the scores are of the checkpoints that ship."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")          # a checkpoint changed since its scores were stored: fail
         s = {name: scores.stored(name) for name in ("dcgan_adam", "wgan_gp", "wgan_clip")}
     for metric in ("fid", "kid"):
-        gp = spread.compare(s["dcgan_adam"][metric], s["wgan_gp"][metric], "the vanilla GAN", "WGAN-GP")
+        gp = spread.compare(s["dcgan_adam"][metric], s["wgan_gp"][metric], "the GAN (R1)", "WGAN-GP")
         clip = spread.compare(s["wgan_gp"][metric], s["wgan_clip"][metric], "WGAN-GP", "WGAN-clip")
         print(gp, clip, sep="\n")
         assert gp.worse and clip.worse
@@ -96,9 +96,18 @@ def test_sgd_run_collapses(mnist_test):
     assert r["classes_covered"] <= 5 or r["max_class_share"] >= 0.4
 
 
+def test_sgd_at_the_slides_rate_collapses(mnist_test):
+    """Notebook 02: the slides' SGD example at their rate (2e-4), 100 epochs: one mode (every sample the same stroke)."""
+    r = _report("mlp_sgd_slides", mnist_test)
+    x = checkpoints.load("mlp_sgd_slides", device="cpu").G.sample(2000, seed=0)
+    spread = x.flatten(1).std(dim=0).mean().item()        # each pixel's std across samples: about 0.39 for digits
+    print(f"mlp_sgd_slides: {r['classes_covered']} classes, largest {r['max_class_share']:.0%}, pixel std {spread:.3f}")
+    assert r["max_class_share"] >= 0.9 and r["recall"] < 0.01 and spread < 0.05
+
+
 def test_every_shipped_generator_has_a_bar():
     gans = [n for n in checkpoints.available() if n != "classifier"]
-    assert set(gans) <= set(LEARNS_ALL_DIGITS) | {"mlp_sgd"}
+    assert set(gans) <= set(LEARNS_ALL_DIGITS) | {"mlp_sgd", "mlp_sgd_slides"}
 
 
 def test_every_recipe_is_shipped():

@@ -264,8 +264,8 @@ def test_the_sweep_scores_the_weights_it_is_given(monkeypatch):
 
     monkeypatch.setattr(reweight_mnist.metrics, "features", lambda x: x)
     monkeypatch.setattr(reweight_mnist.results, "scores", fake_scores)
-    blob = reweight_mnist.sweep(models={"vanilla GAN": "dcgan_adam"}, n=20, seeds=(0,), progress=False,
-                                weights={"vanilla GAN": W})
+    blob = reweight_mnist.sweep(models={"GAN (R1)": "dcgan_adam"}, n=20, seeds=(0,), progress=False,
+                                weights={"GAN (R1)": W})
     assert blob["weights"] == "trained here, not the shipped files"
     x, _ = drawn["reweighting m=2"]
     assert torch.equal(x, reweight.sample(G, W, 20, m=2.0, seed=0)[0])

@@ -74,7 +74,7 @@ def test_shipped_generator_on_two_sets_of_seeds_is_within_the_noise(ref):
 def test_shipped_scores_wgan_clip_is_worse_than_the_vanilla_gan_beyond_the_noise():
     gan, clip = scores.stored("dcgan_adam"), scores.stored("wgan_clip")
     for key in ("fid", "kid"):
-        verdict = compare(gan[key], clip[key], "the vanilla GAN", "WGAN-clip")
+        verdict = compare(gan[key], clip[key], "the GAN (R1)", "WGAN-clip")
         print(verdict)
         assert verdict.paired and verdict.worse and "beyond the noise (|d| > 2 SE" in str(verdict)
 
