@@ -76,8 +76,10 @@ def toy_repeats(G, D, K, seeds=range(5), n=1000, steps=100, lr=0.01, betas=(0.0,
     - ``rows`` {set: {"high_quality" (in %), "modes", "spread", "w1", "moved": Spread over the seeds}}, "spread"
       the high-quality samples' mean distance to their centre over the data's (``toys.mode_coverage``: about 1
       for samples of the mixture, 0 when each mode collapses to its centre), "moved"
-      the mean ||x - y|| of a set moved from y (None for the data and for y);
-    - ``changes`` {(b, a): {"high_quality", "spread", "w1", "moved": Verdict}}, b against a on paired draws
+      the mean ||x - y|| of a set moved from y (None for the data and for y), "to_ot" the mean distance from each
+      point to the data point the exact optimal plan sends its y to (POT; n points to n, a permutation; for y
+      itself that is W_1; None for the data): how far a moved set is from the optimal transport map's image;
+    - ``changes`` {(b, a): {"high_quality", "spread", "w1", "moved", "to_ot": Verdict}}, b against a on paired draws
       (``spread.compare``): DOT T(y) against y ("moved" None), the ascent against DOT T(y);
     - ``stopped``: over all draws, the T(y) not of high quality (farther than 4 stds from every centre, as
       ``toys.mode_coverage``): ``slope`` the quartiles of ||grad D|| / K there (``dot.slope``), ``below_one`` the
@@ -87,7 +89,7 @@ def toy_repeats(G, D, K, seeds=range(5), n=1000, steps=100, lr=0.01, betas=(0.0,
     Its text: the table of means ± stds, the changes d ± SE ("(noise)" when |d| <= 2 SE), the slopes."""
     seeds, C, std = list(seeds), data.TWENTYFIVE_CENTRES, data.TWENTYFIVE_STD
     names = ("data, another draw", "generator y", "DOT T(y)", "ascent on D alone")
-    per = {name: {k: [] for k in ("high_quality", "modes", "spread", "w1", "moved")} for name in names}
+    per = {name: {k: [] for k in ("high_quality", "modes", "spread", "w1", "moved", "to_ot")} for name in names}
     slopes, slopes_y, last = [], [], []
     back = min(10, steps)
     for s in seeds:
@@ -95,33 +97,38 @@ def toy_repeats(G, D, K, seeds=range(5), n=1000, steps=100, lr=0.01, betas=(0.0,
         with threads(1):    # 2D networks: about ten times faster on one thread than on two
             path = dot.target(D, y, K, steps=steps, lr=lr, betas=betas, keep=[steps - back], progress=False)
             naive = dot.target(D, y, K, steps=steps, lr=lr, betas=betas, progress=False, transport=False)
-        Ty = path[steps]
+        Ty, ref = path[steps], data.toy("25gaussians", n, seed=100 + s)
         sets = dict(zip(names, (data.toy("25gaussians", n, seed=200 + s), y, Ty, naive)))
-        for name, m in toy_measures(sets, data.toy("25gaussians", n, seed=100 + s)).items():
+        plan = torch.as_tensor(exact_ot(y, ref, cost="euclidean", plan=True)[2])
+        ot_image = ref[plan.argmax(dim=1)]      # n points to n: the optimal plan is a permutation
+        for name, m in toy_measures(sets, ref).items():
             for k in ("high_quality", "modes", "spread", "w1"):
                 per[name][k].append(100 * m[k] if k == "high_quality" else m[k])
             per[name]["moved"].append(float((sets[name] - y).norm(dim=1).mean()))
+            per[name]["to_ot"].append(float((sets[name] - ot_image).norm(dim=1).mean()))
         out = torch.cdist(Ty, C).min(dim=1).values > 4.0 * std
         slopes.append(dot.slope(D, Ty[out]) / K)
         slopes_y.append(dot.slope(D, y) / K)
         last.append((Ty - path[steps - back])[out].norm(dim=1))
-    rows = {name: {k: None if k == "moved" and name in names[:2] else Spread.of(v, n=n, seeds=seeds)
-                   for k, v in per[name].items()} for name in names}
+    rows = {name: {k: None if (k == "moved" and name in names[:2]) or (k == "to_ot" and name == names[0])
+                   else Spread.of(v, n=n, seeds=seeds) for k, v in per[name].items()} for name in names}
     pairs = (("DOT T(y)", "generator y"), ("ascent on D alone", "DOT T(y)"))
     changes = {(b, a): {k: None if rows[a][k] is None else compare(rows[a][k], rows[b][k], a, b,
                                                                    lower_is_better=k != "high_quality")
-                        for k in ("high_quality", "spread", "w1", "moved")} for b, a in pairs}
+                        for k in ("high_quality", "spread", "w1", "moved", "to_ot")} for b, a in pairs}
     slope, slope_y, last = torch.cat(slopes), torch.cat(slopes_y), torch.cat(last)
     some = len(slope) > 0
     quart = [float(q) for q in torch.quantile(slope, torch.tensor([0.25, 0.5, 0.75]))] if some else [math.nan] * 3
     stopped = dict(slope=quart, below_one=float((slope < 1).float().mean()) if some else math.nan,
                    slope_y=float(slope_y.median()), last_moves=float(last.median()) if some else math.nan,
                    count=len(slope))
-    table = tables.table(["samples", "high quality", "modes", "spread", "W1 to the data", "moved ||x - y||"],
+    table = tables.table(["samples", "high quality", "modes", "spread", "W1 to the data", "moved ||x - y||",
+                          "to the OT image"],
                          [[name, *(_pm(r[k], "%" if k == "high_quality" else "") for k in r)]
                           for name, r in rows.items()])
     d_se = lambda v: None if v is None else v.pm() + ("" if v.beyond else " (noise)")
-    verdicts = tables.table(["change, d ± SE", "high quality (points)", "spread", "W1 to the data", "moved"],
+    verdicts = tables.table(["change, d ± SE", "high quality (points)", "spread", "W1 to the data", "moved",
+                             "to the OT image"],
                             [[f"{b} against {a}", *map(d_se, c.values())] for (b, a), c in changes.items()])
     text = (f"{len(seeds)} draws s = {seeds[0]} to {seeds[-1]}: {n:,} samples y = G.sample({n}, seed=s), W1 to {n:,} "
             f"data points drawn with seed 100 + s;\none critic, one K_eff; Adam({lr:g}, betas ({betas[0]:g}, "

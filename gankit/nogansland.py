@@ -122,7 +122,7 @@ def where_small(G, W, n=100_000, seed=1234, small=0.25):
     return tables.Report(
         f"codes landing between the blobs: {r['share_between']:.1%}; against a fixed critic that scores them lowest, "
         f"the best w is m = {W.m:g} on the {1 / W.m:.0%} of the codes it scores highest, 0 on the other "
-        f"{1 - 1 / W.m:.0%}: {'0 on all' if fits else 'not 0 on all'} of them\n"
+        f"{1 - 1 / W.m:.0%}: the codes between the blobs {'all get 0' if fits else 'do not all get 0'}\n"
         f"the trained w: its lowest {1 - 1 / W.m:.0%} hold {r['between_in_bottom']:.0%} of the codes between the "
         f"blobs; its mean there is {r['w_between']:.2f} (elsewhere {r['w_elsewhere']:.2f}); w < {small:g} on "
         f"{r['n_low'] / n:.1%} of the codes, {r['low_between']:.0%} of them between the blobs; mean of w "

@@ -3,8 +3,10 @@ of the latent law, every coordinate beyond a threshold t resampled until it fall
 
     z_i ~ N(0, 1) conditioned on |z_i| <= t,   independently for i = 1..z_dim,   x = G(z).
 
-The threshold is the knob: a small t keeps the codes where the generator is trained most (typical samples, higher
-precision), at the price of variety (lower recall); t = inf is plain sampling. Nothing is rejected: every code drawn
+The threshold is the knob: a small t keeps codes near the centre of the prior, at the price of variety (lower
+recall); t = inf is plain sampling. In d dimensions the training codes lie near the sphere ||z|| = sqrt(d), so a
+small t feeds the generator shorter codes than it was trained on: Brock et al. made their generator amenable to it
+(orthogonal regularisation). Nothing is rejected: every code drawn
 gives a sample, at the cost of plain sampling. A module of its own because it is its own idea, the baseline the
 reweighting of ``gankit.reweight`` is set against, and it needs neither a critic nor training.
 

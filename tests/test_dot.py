@@ -66,6 +66,8 @@ def test_toy_repeats_sets_dot_beside_the_ascent_without_cost_over_paired_draws()
     q = toys.mode_coverage(y, data.TWENTYFIVE_CENTRES, data.TWENTYFIVE_STD)
     assert r.rows["generator y"]["high_quality"].values[1] == pytest.approx(100 * q.high_quality)
     assert r.rows["generator y"]["spread"].values[1] == pytest.approx(q.spread, nan_ok=True)   # within-mode spread
+    # y against the image of the exact n-to-n plan: its mean distance is W1 itself
+    assert r.rows["generator y"]["to_ot"].values == pytest.approx(r.rows["generator y"]["w1"].values, rel=1e-6)
     assert r.rows["DOT T(y)"]["moved"].values[1] == pytest.approx(float((Ty - y).norm(dim=1).mean()), rel=1e-5)
     assert r.rows["ascent on D alone"]["moved"].values[1] == pytest.approx(float((naive - y).norm(dim=1).mean()),
                                                                             rel=1e-5)

@@ -75,7 +75,7 @@ def test_the_check_states_the_optimum_against_a_fixed_critic_and_where_the_train
     when their share is at most 1 - 1/m; the trained w ranks them lowest without reaching 0 there."""
     r = nogansland.where_small(case.G, case.W, n=100_000, seed=1234)
     first, second = str(r).splitlines()
-    assert r.share_between <= 1 - 1 / case.W.m and first.endswith("0 on all of them")
+    assert r.share_between <= 1 - 1 / case.W.m and first.endswith("the codes between the blobs all get 0")
     assert f"m = {case.W.m:g} on the 80% of the codes it scores highest, 0 on the other 20%" in first
     bottom = case.w <= case.w.quantile(1 - 1 / case.W.m)
     assert r.between_in_bottom == pytest.approx(bottom[nogansland.between(case.x)].float().mean().item())
