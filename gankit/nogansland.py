@@ -121,7 +121,7 @@ def where_small(G, W, n=100_000, seed=1234, small=0.25):
     fits = r["share_between"] <= 1 - 1 / W.m
     return tables.Report(
         f"codes landing between the blobs: {r['share_between']:.1%}; against a fixed critic that scores them lowest, "
-        f"the best w is m = {W.m:g} on the {1 / W.m:.0%} of the codes it scores highest, 0 on the other "
+        f"the best response w is m = {W.m:g} on the {1 / W.m:.0%} of the codes it scores highest, 0 on the other "
         f"{1 - 1 / W.m:.0%}: the codes between the blobs {'all get 0' if fits else 'do not all get 0'}\n"
         f"the trained w: its lowest {1 - 1 / W.m:.0%} hold {r['between_in_bottom']:.0%} of the codes between the "
         f"blobs; its mean there is {r['w_between']:.2f} (elsewhere {r['w_elsewhere']:.2f}); w < {small:g} on "
@@ -167,8 +167,8 @@ def versus_best(G, W, n=1000, seed=0):
              best_between=best[mid].mean().item(), share_between=mid.float().mean().item())
     return tables.Report(
         f"on {n:,} codes ({r['share_between']:.1%} between the blobs) against {n:,} data points, exact W1: plain "
-        f"{r['plain']:.4f}, trained w {r['trained']:.4f}, best w {r['best']:.4f}; mean weight between the blobs: "
-        f"trained {r['w_between']:.2f}, best {r['best_between']:.2f}", **r)
+        f"{r['plain']:.4f}, trained w {r['trained']:.4f}, best weights (LP) {r['best']:.4f}; mean weight between the blobs: "
+        f"trained {r['w_between']:.2f}, best weights {r['best_between']:.2f}", **r)
 
 
 def _paired(G, W, score, n, seeds, metric, lower_is_better):

@@ -1,4 +1,4 @@
-r"""The semi-discrete WGAN: a generator trained against the exact dual potential psi of W(mu_theta, nu).
+r"""The semi-discrete WGAN: a generator trained against the dual potential psi of W(mu_theta, nu), as ASGD estimates it.
 
 Slides 001, "Alternate algorithm for semi-discrete WGAN learning". nu = sum_j nu_j delta_{y_j} is the data set,
 the critic is D = psi^c (a ``LaguerreCritic``) climbed by ASGD on the semi-dual H (``gankit.semidiscrete``), and the
