@@ -78,7 +78,7 @@ def toy_repeats(G, D, K, seeds=range(5), n=1000, steps=100, lr=0.01, betas=(0.0,
       for samples of the mixture, 0 when each mode collapses to its centre), "moved"
       the mean ||x - y|| of a set moved from y (None for the data and for y), "to_ot" the mean distance from each
       point to the data point the exact optimal plan sends its y to (POT; n points to n, a permutation; for y
-      itself that is W_1; None for the data): how far a moved set is from the optimal transport map's image;
+      itself that is W_1; None for the data): how far a moved set is from one optimal plan's image;
     - ``changes`` {(b, a): {"high_quality", "spread", "w1", "moved", "to_ot": Verdict}}, b against a on paired draws
       (``spread.compare``): DOT T(y) against y ("moved" None), the ascent against DOT T(y);
     - ``stopped``: over all draws, the T(y) not of high quality (farther than 4 stds from every centre, as

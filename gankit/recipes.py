@@ -35,7 +35,7 @@ RECIPES = {
                      stop="epochs", fid_samples=2000),
     "mlp_sgd": dict(arch="mlp", loss="gan", opt="sgd", lr=0.01, epochs=10, batch=64, seed=0, stop="epochs",
                     fid_samples=2000),
-    # the slides' SGD example as they state it: "same as before but with SGD", the rate 0.0002, 100 epochs
+    # the slides' SGD example as the kit reads it: "same as before but with SGD", the rate 0.0002, 100 epochs
     "mlp_sgd_slides": dict(arch="mlp", loss="gan", opt="sgd", lr=2e-4, epochs=100, batch=64, seed=0, stop="epochs",
                            fid_samples=2000, grid_images=16),   # 16 of each epoch's 64 grid images: 100 epochs
     # the same game with the R1 penalty gamma / 2 E||grad D(y)||^2 on real digits (Mescheder et al. 2018)
