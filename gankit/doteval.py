@@ -41,7 +41,7 @@ from .budget import machine
 from .mode import threads
 from .nets import batched
 from .semidiscrete import exact_ot
-from .spread import Spread, compare, decimals
+from .spread import Spread, compare
 
 MODEL, N, Z_SEED, K_SEED = "dcgan_adam", 500, 11, 1   # generator, latent codes, their seed, K_eff's
 KEEP = (0, 1, 3, 10, 30, 100)                         # the updates measured (to each run's steps)
@@ -124,7 +124,7 @@ def toy_repeats(G, D, K, seeds=range(5), n=1000, steps=100, lr=0.01, betas=(0.0,
                    count=len(slope))
     table = tables.table(["samples", "high quality", "modes", "spread", "W1 to the data", "moved ||x - y||",
                           "to the OT image"],
-                         [[name, *(_pm(r[k], "%" if k == "high_quality" else "") for k in r)]
+                         [[name, *(r[k] and r[k].pm("%" if k == "high_quality" else "") for k in r)]
                           for name, r in rows.items()])
     d_se = lambda v: None if v is None else v.pm() + ("" if v.beyond else " (noise)")
     verdicts = tables.table(["change, d ± SE", "high quality (points)", "spread", "W1 to the data", "moved",
@@ -139,20 +139,6 @@ def toy_repeats(G, D, K, seeds=range(5), n=1000, steps=100, lr=0.01, betas=(0.0,
             f"them (at the generator's y: median {stopped['slope_y']:.2f}); their last {back} updates moved them by "
             f"{stopped['last_moves']:.3f} (median)")
     return tables.Report(text, rows=rows, changes=changes, stopped=stopped)
-
-
-def _pm(spread, unit=""):
-    """A Spread's "mean ± std", ``unit`` after each ("25 ± 0" when every seed gave the same value); None for None.
-
-    >>> _pm(Spread.of([11.0, 12.0]), "%"), _pm(Spread.of([25, 25]))
-    ('11.50% ± 0.71%', '25 ± 0')
-    """
-    if spread is None:
-        return None
-    if spread.std == 0:
-        return f"{spread.mean:g}{unit} ± 0{unit}"
-    d = decimals(spread.std)
-    return f"{spread.mean:.{d}f}{unit} ± {spread.std:.{d}f}{unit}"
 
 
 def arrows(D, y, Ty, reference, box=((-2.1, 2.1), (-2.1, 2.1)), n=400):

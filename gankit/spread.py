@@ -97,10 +97,17 @@ class Spread(NamedTuple):
         """The standard error of the mean, std / sqrt(k)."""
         return self.std / math.sqrt(self.k)
 
-    def pm(self):
-        """"mean ± std", to two significant digits of the std (what a table cell shows)."""
+    def pm(self, unit=""):
+        """"mean ± std", to two significant digits of the std (what a table cell shows), ``unit`` after each;
+        "25 ± 0" when every seed gave the same value.
+
+        >>> Spread.of([11.0, 12.0]).pm("%"), Spread.of([25, 25]).pm()
+        ('11.50% ± 0.71%', '25 ± 0')
+        """
+        if self.std == 0:
+            return f"{self.mean:g}{unit} ± 0{unit}"
         dec = decimals(self.std)
-        return f"{self.mean:.{dec}f} ± {self.std:.{dec}f}"
+        return f"{self.mean:.{dec}f}{unit} ± {self.std:.{dec}f}{unit}"
 
     def __str__(self):
         where = f"{self.k} seed{'s' if self.k > 1 else ''}" + (f" × {self.n:,} samples" if self.n else "")
