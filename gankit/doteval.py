@@ -84,13 +84,14 @@ def toy_repeats(G, D, K, seeds=range(5), n=1000, steps=100, lr=0.01, betas=(0.0,
     - ``stopped``: over all draws, the T(y) not of high quality (farther than 4 stds from every centre, as
       ``toys.mode_coverage``): ``slope`` the quartiles of ||grad D|| / K there (``dot.slope``), ``below_one`` the
       share below 1, ``slope_y`` the median at all y, ``last_moves`` the median distance their last
-      min(10, steps) updates moved them (a descent that stopped moves about lr per coordinate or less).
+      min(10, steps) updates moved them (a descent that stopped moves about lr per coordinate or less), ``from_y``
+      the median distance ||T(y) - y|| from their start (about lr sqrt(2) for a sample that rests at y - delta).
 
     Its text: the table of means ± stds, the changes d ± SE ("(noise)" when |d| <= 2 SE), the slopes."""
     seeds, C, std = list(seeds), data.TWENTYFIVE_CENTRES, data.TWENTYFIVE_STD
     names = ("data, another draw", "generator y", "DOT T(y)", "ascent on D alone")
     per = {name: {k: [] for k in ("high_quality", "modes", "spread", "w1", "moved", "to_ot")} for name in names}
-    slopes, slopes_y, last = [], [], []
+    slopes, slopes_y, last, from_y = [], [], [], []
     back = min(10, steps)
     for s in seeds:
         y = G.sample(n, seed=s)
@@ -110,17 +111,19 @@ def toy_repeats(G, D, K, seeds=range(5), n=1000, steps=100, lr=0.01, betas=(0.0,
         slopes.append(dot.slope(D, Ty[out]) / K)
         slopes_y.append(dot.slope(D, y) / K)
         last.append((Ty - path[steps - back])[out].norm(dim=1))
+        from_y.append((Ty - y)[out].norm(dim=1))
     rows = {name: {k: None if (k == "moved" and name in names[:2]) or (k == "to_ot" and name == names[0])
                    else Spread.of(v, n=n, seeds=seeds) for k, v in per[name].items()} for name in names}
     pairs = (("DOT T(y)", "generator y"), ("ascent on D alone", "DOT T(y)"))
     changes = {(b, a): {k: None if rows[a][k] is None else compare(rows[a][k], rows[b][k], a, b,
                                                                    lower_is_better=k != "high_quality")
                         for k in ("high_quality", "spread", "w1", "moved", "to_ot")} for b, a in pairs}
-    slope, slope_y, last = torch.cat(slopes), torch.cat(slopes_y), torch.cat(last)
+    slope, slope_y, last, from_y = torch.cat(slopes), torch.cat(slopes_y), torch.cat(last), torch.cat(from_y)
     some = len(slope) > 0
     quart = [float(q) for q in torch.quantile(slope, torch.tensor([0.25, 0.5, 0.75]))] if some else [math.nan] * 3
     stopped = dict(slope=quart, below_one=float((slope < 1).float().mean()) if some else math.nan,
                    slope_y=float(slope_y.median()), last_moves=float(last.median()) if some else math.nan,
+                   from_y=float(from_y.median()) if some else math.nan,
                    count=len(slope))
     table = tables.table(["samples", "high quality", "modes", "spread", "W1 to the data", "moved ||x - y||",
                           "to the OT image"],
@@ -137,7 +140,7 @@ def toy_repeats(G, D, K, seeds=range(5), n=1000, steps=100, lr=0.01, betas=(0.0,
             f"At the {stopped['count']:,} DOT T(y) outside the modes (all draws), ||grad D|| / K_eff: median "
             f"{quart[1]:.2f} (quartiles {quart[0]:.2f} to {quart[2]:.2f}),\nbelow 1 at {stopped['below_one']:.0%} of "
             f"them (at the generator's y: median {stopped['slope_y']:.2f}); their last {back} updates moved them by "
-            f"{stopped['last_moves']:.3f} (median)")
+            f"{stopped['last_moves']:.3f} (median), and all {steps} from their y by {stopped['from_y']:.3f} (median)")
     return tables.Report(text, rows=rows, changes=changes, stopped=stopped)
 
 

@@ -72,8 +72,7 @@ def tradeoff(outs, qualities, ax=None):
     qs = list(outs)
     n = len(outs[qs[0]].x)
     thin = {q: int((qualities[q].counts < 0.01 * qualities[q].counts.sum()).sum()) for q in qs}
-    y = data.TWENTYFIVE_CENTRES[:, 1]
-    top = {q: float(qualities[q].counts[y == y.max()].sum() / qualities[q].counts.sum().clamp(min=1)) for q in qs}
+    top = {q: top_row(qualities[q]) for q in qs}
     print(tables.table(["q", "largest gamma", "accepted", "high quality", "modes covered", "modes under 1%",
                         "top row"],
                        [[q, max(outs[q].gammas), outs[q].acceptance_rate, qualities[q].high_quality,
@@ -86,6 +85,32 @@ def tradeoff(outs, qualities, ax=None):
     ax.plot(qs, [qualities[q].modes / 25 for q in qs], "^-", label="modes covered / 25")
     ax.set(xlabel=f"percentile q that sets gamma ({n:,} accepted samples each)", ylabel="share (0 to 1)")
     ax.legend(fontsize=8)
+    return ax
+
+
+def top_row(quality):
+    """The share of the high-quality samples in the top row of the 25 gaussians (largest y; uniform: 20%), from
+    ``toys.mode_coverage``'s counts per mode."""
+    y = data.TWENTYFIVE_CENTRES[:, 1]
+    return float(quality.counts[y == y.max()].sum() / quality.counts.sum().clamp(min=1))
+
+
+def versus_acceptance(curves, quality, ax=None):
+    """Discriminators compared at equal acceptance: for each name -> {q: what ``drs.sample`` returned} of ``curves``,
+    the high-quality share (``quality(x)``, ``toys.mode_coverage``) against the acceptance rate, q written at each
+    point; and the top row's share of the high-quality samples (``top_row``) dashed, same colour. Returns the Axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    for name, outs in curves.items():
+        rate = [outs[q].acceptance_rate for q in outs]
+        qual = [quality(outs[q].x) for q in outs]
+        line, = ax.plot(rate, [v.high_quality for v in qual], "o-", label=f"{name}: high-quality share")
+        ax.plot(rate, [top_row(v) for v in qual], "--", color=line.get_color(), label=f"{name}: top row's share")
+        for q, r, v in zip(outs, rate, qual):
+            ax.annotate(f"q={q:g}", (r, v.high_quality), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.axhline(0.2, color="0.6", lw=0.8, ls=":", label="top row, uniform: 20%")
+    ax.set(xlabel="acceptance rate", ylabel="share (0 to 1)")
+    ax.legend(fontsize=7)
     return ax
 
 

@@ -208,7 +208,16 @@ def _covered(a, b, rb, chunk=2000):
 
 
 def precision_recall(fake_features, real_features, k=3):
-    """Improved precision and recall (Kynkäänniemi et al. 2019) of two feature sets, k-NN radii."""
+    """Improved precision and recall (Kynkäänniemi et al. 2019) of fake (N, d) and real (M, d) feature sets:
+
+        r_k(f) = distance from f to its k-th nearest neighbour in its own set (f itself not counted)
+        precision = 1/N sum_i 1[ ||phi_i - phi^r_j|| <= r_k(phi^r_j) for some j ]   (fakes inside the real balls)
+        recall    = 1/M sum_j 1[ ||phi^r_j - phi_i|| <= r_k(phi_i) for some i ]     (reals inside the fake balls)
+
+    >>> real = torch.tensor([[0.0], [1.0], [2.0], [3.0]]); fake = torch.tensor([[0.5], [1.5], [10.0], [11.0]])
+    >>> precision_recall(fake, real, k=1)    # every r_1 = 1: 0.5 and 1.5 are real-like; 0, 1, 2 are covered, 3 not
+    (0.5, 0.75)
+    """
     ff, fr = fake_features.float(), real_features.float()
     precision = _covered(ff, fr, _kth_radius(fr, k)).float().mean().item()
     recall = _covered(fr, ff, _kth_radius(ff, k)).float().mean().item()

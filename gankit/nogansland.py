@@ -213,7 +213,8 @@ def figure(G, W, y, n=2000, seed=0, z_max=3.0):
     a.scatter(*y[:n].T.numpy(), s=2, c="lightgray", label="data")
     sc = a.scatter(*xs.T.numpy(), s=3, c=ws.numpy(), cmap="viridis", vmin=0, vmax=W.m, label="G(z), colour w(z)")
     plt.colorbar(sc, ax=a, label="w(z)")
-    a.set(xlabel="x_1", ylabel="x_2", title="samples coloured by their weight", xlim=(-1.4, 1.4), ylim=(-0.5, 0.5))
+    a.set(xlabel="x_1", ylabel="x_2", title="samples coloured by their weight", xlim=(-1.4, 1.4), ylim=(-0.6, 0.6),
+          aspect="equal")   # equal scales: the blobs are round
     a.legend(loc="upper center", fontsize=8, markerscale=3, ncol=2)
     mid = between(x).numpy()
     b.fill_between(z[:, 0].numpy(), 0, 1, where=mid, transform=b.get_xaxis_transform(), color="tab:red", alpha=0.15,

@@ -21,7 +21,7 @@ def plan_and_potential(z, P, f, moves):
     along each)."""
     z, f = np.asarray(z, dtype=float), np.asarray(f, dtype=float) - np.min(f)
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
-    plots.plan(z, z, P, ax=axes[0], title="optimal plan P (primal): p blue discs, q orange rings")
+    plots.plan(z, z, P, ax=axes[0], title="optimal plan P (primal): p blue discs, q orange rings", names=("p", "q"))
     dots = axes[1].scatter(z[:, 0], z[:, 1], c=f, cmap="coolwarm", s=160)
     fig.colorbar(dots, ax=axes[1], label="f (shifted to min 0)", fraction=0.046)
     for k in range(len(z)):

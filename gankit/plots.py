@@ -99,18 +99,18 @@ def laguerre(psi, y, cost="sqeuclidean", box=((0, 1), (0, 1)), res=300, samples=
     return _frame(ax, (x0, x1), (y0, y1), title)
 
 
-def plan(x, y, P, ax=None, title=None, labels=False, tol=1e-9):
+def plan(x, y, P, ax=None, title=None, labels=False, tol=1e-9, names=("source", "target")):
     """A transport plan P (N, J) from points x (N, 2) to points y (J, 2): the x_i as blue discs and the y_j as orange
     rings, with areas proportional to their masses (the row and column sums of P), and an arrow x_i -> y_j of width
     proportional to P_ij wherever P_ij > tol (``labels``: its mass written beside it). Mass that stays in place
-    (x_i = y_j) has no arrow."""
+    (x_i = y_j) has no arrow. ``names``: the two measures' names in the legend."""
     x, y, P = (np.asarray(as_numpy(torch.as_tensor(v).detach().cpu()), dtype=float) for v in (x, y, P))
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 4))
     a, b = P.sum(1), P.sum(0)
-    ax.scatter(x[:, 0], x[:, 1], s=400 * a / a.max(), c="tab:blue", alpha=0.8, edgecolors="white", label="mu", zorder=3)
+    ax.scatter(x[:, 0], x[:, 1], s=400 * a / a.max(), c="tab:blue", alpha=0.8, edgecolors="white", label=names[0], zorder=3)
     ax.scatter(y[:, 0], y[:, 1], s=400 * b / b.max(), facecolors="none", edgecolors="tab:orange", linewidths=2.5,
-               label="nu", zorder=4)
+               label=names[1], zorder=4)
     for i, j in zip(*np.nonzero(P > tol)):
         if np.allclose(x[i], y[j]):
             continue

@@ -118,23 +118,28 @@ def class_balance(G, W, n=None, seeds=SEEDS, m=None):
     """What w changes in the digits' mix: the total variation TV = 1/2 sum_c |share_c - test share_c| between the
     classifier's digit shares of n samples and those of the 10,000 MNIST test digits, for G's plain samples and
     the reweighted ones (cap m, default ``W.m``) on each seed, compared by ``spread.compare`` (paired); n defaults to
-    ``N`` (300 in quick mode). Returns (verdict, {"test digits", "plain", "reweighted": the shares on the first seed}).
+    ``N`` (300 in quick mode). Returns (verdict, {"test digits", "plain", "reweighted": the shares on the first seed},
+    {"plain", "reweighted", "floor": the TVs as Spreads}).
 
-    A TV between n samples and a mix is not 0 even for n draws of that mix (about 0.027 at n = 2,000 from the test
-    digits' mix), and the samples are labelled by the classifier, the test digits by their own labels: a difference
-    of two TVs is not a change of the digit mix in proportion."""
+    The floor: the same TV for n test digits drawn at random on each seed (their shares by the classifier). A TV
+    between n samples and a mix is not 0 even for n draws of that mix, and the samples are labelled by the
+    classifier, the test digits by their own labels: a difference of two TVs is not a change of the digit mix in
+    proportion."""
     n = n or steps(lecture=N, quick=300)
     x_test, labels = data.mnist(train=False)
     test = torch.bincount(torch.as_tensor(labels), minlength=10).float() / len(labels)
-    tv, first = {"plain": [], "reweighted": []}, {"test digits": test}
+    tv, first = {"plain": [], "reweighted": [], "floor": []}, {"test digits": test}
     for seed in seeds:
-        for k, x in (("plain", G.sample(n, seed)), ("reweighted", reweight.sample(G, W, n, m=m, seed=seed)[0])):
+        drawn = x_test[torch.randperm(len(x_test), generator=torch.Generator().manual_seed(seed))[:n]]
+        for k, x in (("plain", G.sample(n, seed)), ("reweighted", reweight.sample(G, W, n, m=m, seed=seed)[0]),
+                     ("floor", drawn)):
             share = metrics.digit_shares(x)
             tv[k].append(0.5 * (share - test).abs().sum().item())
-            first.setdefault(k, share)
-    v = spread.compare(*(spread.Spread.of(tv[k], n, seeds, "TV to the test digits' mix") for k in tv),
-                       "the plain generator", "the reweighted one")
-    return v, first
+            if k != "floor":
+                first.setdefault(k, share)
+    tvs = {k: spread.Spread.of(v, n, seeds, "TV to the test digits' mix") for k, v in tv.items()}
+    v = spread.compare(tvs["plain"], tvs["reweighted"], "the plain generator", "the reweighted one")
+    return v, first, tvs
 
 
 def shares_figure(shares, title=None, ax=None):

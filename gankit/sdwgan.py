@@ -16,11 +16,11 @@ generative models with regularized optimal transport costs, TMLR 2023.
 """
 import math
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import torch
 from torch import nn
 
-from .data import batches
 from .loop import train
 from .semidiscrete import as_points, as_weights, c_transform, check_inputs, exact_ot
 from .tables import Report
@@ -112,22 +112,38 @@ def semi_discrete_wgan(G, y, nu=None, cost="sqeuclidean", steps=1000, psi_steps=
         if callback is not None:
             callback(step, G, D)
 
-    h = train(G, D, batches(D.y), d_loss=semi_dual_loss, g_loss=c_transform_loss,
+    no_data = lambda n: torch.zeros(n, 0, device=dev)   # nu is known exactly: the critic needs no data batch
+    h = train(G, D, no_data, d_loss=semi_dual_loss, g_loss=c_transform_loss,
               opt_G=torch.optim.Adam(G.parameters(), lr=lr, betas=betas), opt_D=ASGDStep(D, gamma),
               steps=steps, batch_size=batch, n_critic=psi_steps, snapshot_every=snapshot_every,
               snapshot_z=snapshot_z, callback=after_g_step, progress=progress, desc="semi-discrete WGAN")
     return SimpleNamespace(G=G, D=D, history=h, W=[g + p for g, p in zip(h.g_loss, nu_psi)])
 
 
+class Frame(NamedTuple):
+    """One frame of a run (``recorder``): the step, psi (J,), the samples x = G(z) (N, d), W(x, nu) by POT and
+    H = mean_i psi^c(x_i) + sum_j nu_j psi_j, the run's psi on the same samples (H <= W for every psi; = W at the
+    optimal psi: W - H is how far the critic is from the maximiser)."""
+    step: int
+    psi: torch.Tensor
+    x: torch.Tensor
+    W: float
+    H: float
+
+
 def recorder(G, z, y, every, nu=None, cost="sqeuclidean"):
     """Frames of a ``semi_discrete_wgan`` run, for figures and sliders: returns (frames, callback). ``frames``
     starts with step 0 (psi = 0 and G's samples before training); ``callback`` (pass it to ``semi_discrete_wgan``)
-    adds a frame at step 1 and every ``every`` generator steps. A frame is (step, psi (J,), the samples G(z)
-    (N, d), W(G(z), nu) by POT)."""
+    adds a frame at step 1 and every ``every`` generator steps. A frame: ``Frame``."""
+    pts = as_points(y, "y")
+    w = as_weights(nu, pts)
+
     def frame(step, psi):
         with torch.no_grad():
-            x = G(z)
-        return step, psi.detach().clone().cpu(), x.detach().cpu(), exact_ot(x, y, nu, cost)[0]
+            x = G(z).detach()
+            psi = psi.detach().to(x.device)
+            H = float(c_transform(psi, x, pts.to(x.device), cost).mean() + (w.to(x.device) * psi).sum())
+        return Frame(step, psi.clone().cpu(), x.cpu(), exact_ot(x, y, nu, cost)[0], H)
 
     frames = [frame(0, torch.zeros(len(as_points(y, "y"))))]
 

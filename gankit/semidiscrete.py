@@ -198,8 +198,8 @@ def asgd(sample_mu, y, nu=None, cost="sqeuclidean", gamma=1.0, steps=2000, batch
     ----------
     sample_mu : function n -> (n, d) samples of mu (e.g. ``lambda n: torch.rand(n, 2)`` or a generator).
     y : (J, d) support of nu (or images (J, 1, 28, 28)).  nu : (J,) weights, default uniform.
-    gamma : step size. Its natural scale is the cost's: ~1 for |x - y|^2 on the unit square with J ~ 100,
-        larger for MNIST distances (|x - y|^2 ~ 100).
+    gamma : step size; no general rule: notebook 04 uses 3 on the unit square (J = 100) and 2000 on MNIST
+        (J = 500), both set by trial.
     steps, batch : number of steps k and samples per batch |B_k|.
     psi0 : (J,) warm start psi~_0 (default 0).
     record_every : record psi_k every so many steps (0: only at the end), or at the steps of a list

@@ -29,6 +29,7 @@ from .spread import SEEDS, compare, percent
 
 TRADEOFF = checkpoints.FOLDER / "tradeoff.json"
 COMMAND = "python -m gankit.tradeoff"
+RUNS = (f"a: {results.COMMAND}", f"b: {reweight_mnist.COMMAND} sweep", f"c: {COMMAND}")   # the three timed runs
 PERCENTILES = (50.0, 80.0)     # DRS's q besides the closing comparison's 95
 DOT_STEPS = (3, 30)            # DOT's k besides the closing comparison's 10 (same step size lr = 0.01)
 
@@ -121,7 +122,7 @@ def stored(path=TRADEOFF, blobs=None, weights=None, recompute=False):
             sweep_ = results.stored(blob=reweight_mnist.sweep(weights=weights))
         else:
             sweep_ = reweight_mnist.stored()
-    scores = {}
+    scores, timed_by = {}, {}
     for label, by_method in closing["scores"].items():
         base = by_method["baseline"]
         for other in (sweep_, own):
@@ -130,10 +131,13 @@ def stored(path=TRADEOFF, blobs=None, weights=None, recompute=False):
                 raise ValueError(f"{other['command']} was not scored on the closing comparison's terms "
                                  f"(n, seeds, baseline): rerun it")
         scores[label] = {DEFAULT.get(m, m): s for m, s in by_method.items()}  # its baseline, timed with the others
-        for other in (sweep_, own):
-            scores[label].update({_named(m): s for m, s in other["scores"][label].items() if m != "baseline"})
+        timed_by[label] = dict.fromkeys(scores[label], RUNS[0])
+        for run, other in zip(RUNS[1:], (sweep_, own)):
+            points = {_named(m): s for m, s in other["scores"][label].items() if m != "baseline"}
+            scores[label].update(points)
+            timed_by[label].update(dict.fromkeys(points, run))
     return {**closing, "command": f"{results.COMMAND}, {reweight_mnist.COMMAND} sweep, {COMMAND}",
-            "weights": sweep_.get("weights", "the shipped files"),
+            "weights": sweep_.get("weights", "the shipped files"), "timed_by": timed_by,
             "seconds": closing["seconds"] + sweep_["seconds"] + own["seconds"], "scores": scores}
 
 
@@ -185,16 +189,20 @@ def rows(S, label):
         for p in points:
             s, (dp, dr), f = S["scores"][label][p], v[p], fid[label, p]
             cost = -dr.diff / dp.diff if dp.beyond and dr.beyond and dp.diff > SMALL else None
+            run = S.get("timed_by", {}).get(label, {}).get(p)
             out.append([method, p.rsplit(" ", 1)[1], s["precision"].pm(), s["recall"].pm(), mark(dp), mark(dr), cost,
-                        percent(f.rel) + ("" if f.beyond else " (noise)"), s["acceptance"], s["seconds"]])
+                        percent(f.rel) + ("" if f.beyond else " (noise)"), s["acceptance"],
+                        f"{s['seconds']:.1f}" + (f" ({run[0]})" if run else "")])
     return out
 
 
 def table(S, label):
-    """``rows`` as a printed table."""
+    """``rows`` as a printed table; the seconds marked by the run that timed them (``RUNS``: a machine's load differs
+    between runs, so seconds compare within one run's points)."""
+    runs = "" if "timed_by" not in S else "\nseconds timed by run " + "; ".join(RUNS)
     return tables.table(["method", "knob", "precision", "recall", "Δ precision", "Δ recall", "recall lost / precision",
                          "MNIST-FID change", "accepted", "s / 1000"], rows(S, label),
-                        formats={"recall lost / precision": ".2f", "accepted": ".0%", "s / 1000": ".1f"})
+                        formats={"recall lost / precision": ".2f", "accepted": ".0%"}) + runs
 
 
 def summary(S, label):
@@ -261,7 +269,7 @@ def chart(S, label, ax=None, highlight=None, zoom=None, legend=True):
     if zoom:
         ax.set(xlim=(base["recall"].mean - zoom, base["recall"].mean + zoom),
                ylim=(base["precision"].mean - zoom, base["precision"].mean + zoom))
-        title = f"{label}: zoom on the plain generator\n(each curve's last knob value written)"
+        title = f"{label}: zoom on the plain generator\n(a curve's last knob value written where it falls inside)"
     ax.set(xlabel="recall (diversity)", ylabel="precision (quality)", title=title)
     if legend:
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3)

@@ -77,7 +77,7 @@ def test_toy_repeats_sets_dot_beside_the_ascent_without_cost_over_paired_draws()
     outside = sum(int((torch.cdist(dot.target(D, G.sample(200, seed=s), 1.0, steps=12, progress=False),
                                    data.TWENTYFIVE_CENTRES).min(1).values > 4 * data.TWENTYFIVE_STD).sum())
                   for s in range(2))
-    assert r.stopped["count"] == outside and 0 <= r.stopped["below_one"] <= 1
+    assert r.stopped["count"] == outside and 0 <= r.stopped["below_one"] <= 1 and r.stopped["from_y"] >= 0
     assert str(r).startswith("2 draws s = 0 to 1") and "ascent on D alone against DOT T(y)" in str(r)
 
 

@@ -237,8 +237,10 @@ def test_digit_shares_of_the_test_digits_are_their_label_shares_within_the_class
 
 def test_class_balance_compares_the_digit_mix_of_plain_and_reweighted_samples_on_paired_seeds():
     G, W = checkpoints.load("dcgan_adam").G, reweight_mnist.load("dcgan_adam")
-    verdict, shares = reweight_mnist.class_balance(G, W, n=300, seeds=(0, 1))
+    verdict, shares, tvs = reweight_mnist.class_balance(G, W, n=300, seeds=(0, 1))
     assert verdict.paired and verdict.k == (2,) and 0 <= verdict.mean_a <= 1 and 0 <= verdict.mean_b <= 1
+    assert (tvs["plain"].mean, tvs["reweighted"].mean) == (verdict.mean_a, verdict.mean_b)
+    assert 0 < tvs["floor"].mean < 0.1     # n test digits are near, not at, their own mix
     assert list(shares) == ["test digits", "plain", "reweighted"]
     assert all(s.shape == (10,) and s.sum().item() == pytest.approx(1.0) for s in shares.values())
 

@@ -229,7 +229,37 @@ def test_map_cost_is_the_cost_of_t_psi_and_the_recorder_keeps_frames():
     assert [f[0] for f in frames] == [0, 1, 2, 4] and torch.equal(frames[0][1], torch.zeros(3))
     assert run.D.psi.abs().sum() > 0 and frames[1][1].abs().sum() > 0             # psi left 0 from step 1
     with torch.no_grad():
-        assert frames[-1][3] == pytest.approx(semidiscrete.exact_ot(frames[-1][2], y3)[0])
+        assert frames[-1].W == pytest.approx(semidiscrete.exact_ot(frames[-1].x, y3)[0])
+        H = semidiscrete.c_transform(frames[-1].psi, frames[-1].x, y3).mean() + frames[-1].psi.mean()
+    assert frames[-1].H == pytest.approx(float(H), abs=1e-6)
+    assert all(f.H <= f.W + 1e-5 for f in frames)                                # weak duality, any psi
+
+
+def test_the_semi_discrete_wgan_is_the_slides_alternate_algorithm_written_out():
+    """ASGD on H warm-started at the previous psi (its average and k restarted), then one Adam step of theta on
+    E[psi^c(g_theta(Z))]: the kit's run (through the one training loop) equals the loop written out, same draws."""
+    y = torch.tensor([[0.0, 0.0], [1.0, 1.0], [-1.0, 1.0]])
+    J, batch, gamma = 3, 16, 2.0
+    torch.manual_seed(0)
+    G = nets.ToyGenerator(width=16)
+    psi = torch.zeros(J)
+    opt = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
+    for _ in range(4):
+        psi_t = psi.clone()
+        for k in range(1, 3):
+            with torch.no_grad():
+                x = G(G.noise(batch))
+            j = semidiscrete.laguerre_assign(psi_t, x, y)
+            psi_t = psi_t + gamma / k ** 0.5 * (1 / J - torch.bincount(j, minlength=J) / batch)
+            psi = psi + (psi_t - psi) / k
+        opt.zero_grad()
+        semidiscrete.c_transform(psi, G(G.noise(batch)), y).mean().backward()
+        opt.step()
+    torch.manual_seed(0)
+    run = sdwgan.semi_discrete_wgan(nets.ToyGenerator(width=16), y, steps=4, psi_steps=2, gamma=gamma, batch=batch,
+                                    progress=False)
+    assert torch.allclose(run.D.psi, psi, atol=1e-6)
+    assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(run.G.parameters(), G.parameters()))
 
 
 # ------------------------------------------------------------------------ Kitagawa's theorem checked (gankit.kitagawa)
