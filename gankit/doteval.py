@@ -41,7 +41,7 @@ from .budget import machine
 from .mode import threads
 from .nets import batched
 from .semidiscrete import exact_ot
-from .spread import Spread, compare
+from .spread import Spread, compare, threshold
 
 MODEL, N, Z_SEED, K_SEED = "dcgan_adam", 500, 11, 1   # generator, latent codes, their seed, K_eff's
 KEEP = (0, 1, 3, 10, 30, 100)                         # the updates measured (to each run's steps)
@@ -87,7 +87,7 @@ def toy_repeats(G, D, K, seeds=range(5), n=1000, steps=100, lr=0.01, betas=(0.0,
       min(10, steps) updates moved them (a descent that stopped moves about lr per coordinate or less), ``from_y``
       the median distance ||T(y) - y|| from their start (about lr sqrt(2) for a sample that rests at y - delta).
 
-    Its text: the table of means ± stds, the changes d ± SE ("(noise)" when |d| <= 2 SE), the slopes."""
+    Its text: the table of means ± stds, the changes d ± SE ("(noise)" when within ``spread.compare``'s t-test at 5%), the slopes."""
     seeds, C, std = list(seeds), data.TWENTYFIVE_CENTRES, data.TWENTYFIVE_STD
     names = ("data, another draw", "generator y", "DOT T(y)", "ascent on D alone")
     per = {name: {k: [] for k in ("high_quality", "modes", "spread", "w1", "moved", "to_ot")} for name in names}
@@ -136,7 +136,7 @@ def toy_repeats(G, D, K, seeds=range(5), n=1000, steps=100, lr=0.01, betas=(0.0,
     text = (f"{len(seeds)} draws s = {seeds[0]} to {seeds[-1]}: {n:,} samples y = G.sample({n}, seed=s), W1 to {n:,} "
             f"data points drawn with seed 100 + s;\none critic, one K_eff; Adam({lr:g}, betas ({betas[0]:g}, "
             f"{betas[1]:g})), {steps} updates. Mean ± std over the draws:\n{table}\n"
-            f"Changes over the paired draws, \"(noise)\" when |d| <= 2 SE:\n{verdicts}\n"
+            f"Changes over the paired draws, \"(noise)\" when |d| <= {threshold(len(seeds) - 1):.2f} SE (t-test at 5%):\n{verdicts}\n"
             f"At the {stopped['count']:,} DOT T(y) outside the modes (all draws), ||grad D|| / K_eff: median "
             f"{quart[1]:.2f} (quartiles {quart[0]:.2f} to {quart[2]:.2f}),\nbelow 1 at {stopped['below_one']:.0%} of "
             f"them (at the generator's y: median {stopped['slope_y']:.2f}); their last {back} updates moved them by "
@@ -250,7 +250,7 @@ def verdict_table(S, methods=("DOT target", "DOT latent")):
     """Notebook 07's stored DOT points (``tradeoff.stored()``, each k of ``tradeoff.CURVES``) against each plain
     generator, as one table under two lines saying what was measured: the plain generator's MNIST-FID, MNIST-KID,
     precision and recall (mean ± std over the seeds), then each point's change d from it ± its standard error SE,
-    paired seeds (``spread.compare``), marked "(noise)" when |d| <= 2 SE."""
+    paired seeds (``spread.compare``), marked "(noise)" when within its t-test at 5%."""
     rows = []
     for label, by in S["scores"].items():
         base = by["baseline"]
@@ -261,7 +261,8 @@ def verdict_table(S, methods=("DOT target", "DOT latent")):
     head = (f"notebook 07's stored sweep: {S['n']:,} samples per seed, {len(S['seeds'])} seeds (the same latent codes "
             f"for every method; K_eff drawn afresh for each seed), against {S['reference']}; "
             f"DOT with SGD lr {S['settings']['dot_target']['lr']:g}.\nPlain generator: mean ± std over the seeds; "
-            "DOT rows: the change d from it ± its standard error SE (paired seeds), \"(noise)\" when |d| <= 2 SE")
+            f"DOT rows: the change d from it ± its standard error SE (paired seeds), \"(noise)\" when "
+            f"|d| <= {threshold(len(S['seeds']) - 1):.2f} SE (t-test at 5%)")
     return head + "\n" + tables.table(["generator", "point", *results.METRICS.values()], rows)
 
 

@@ -247,7 +247,7 @@ def placebo(S, name):
     """q = 0 as a placebo: there DRS keeps almost every proposal, so its scores should match the plain generator's.
     The stored scores of ``name`` at q = 0 (``table``), then one line: how many of the 8 paired verdicts (``verdict``:
     MNIST-FID, MNIST-KID, precision, recall, for each variant against the plain generator) are beyond the noise, and
-    which (on 5 seeds the 2-SE rule fires about one time in eight where there is no difference)."""
+    which (the rule, a t-test at 5%, fires about one time in twenty where there is no difference)."""
     found = [(v, m, verdict(S, name, "plain", f"{v}, q=0", metric=m)) for v in VARIANTS
              for m in ("fid", "kid", "precision", "recall")]
     beyond = [f"D {v}, {m} {x.pm()}" for v, m, x in found if x.beyond]

@@ -8,7 +8,7 @@ generator on the same seeds, measured at one sample size, with its spread over t
 the same seeds (the same seed gives every method the same latent codes where it uses them, so two methods compare
 paired, ``spread.compare``); ``closing`` is that for the shipped generators, which notebook 07 and README load
 back with ``stored``; ``comparison_table`` writes it, each method's MNIST-FID set against its generator's baseline by
-the verdict rule (beyond the noise when |d| > 2 SE).
+the verdict rule (``spread.compare``: beyond the noise when |d| > t SE, a two-sided t-test at 5%).
 """
 import argparse
 import json
@@ -22,7 +22,7 @@ from . import __version__, checkpoints, data, dot, drs, drs_mnist, metrics, tabl
 from .budget import machine
 from .mode import steps
 from .nets import batched
-from .spread import SEEDS, Spread, compare, percent
+from .spread import SEEDS, Spread, compare, percent, threshold
 
 # The one setting of each method, for the notebooks and README (burn-in and update counts shrink in quick mode).
 DEFAULTS = dict(
@@ -167,7 +167,8 @@ def caption(S):
     """What the stored comparison ``S`` measured, in one sentence (README's caption)."""
     return (f"{S['n']:,} samples per method on each of {len(S['seeds'])} seeds (mean ± std over the seeds) against "
             f"{S['reference']}; DRS with the discriminator trained further against the final generator; a change "
-            f"is beyond the noise when it exceeds twice its standard error over the paired seeds; timed on "
+            f"is beyond the noise when it exceeds {threshold(len(S['seeds']) - 1):.2f} times its standard error over the "
+            f"paired seeds (a two-sided t-test at 5%); timed on "
             f"{S['machine']}; settings (`gankit.results.DEFAULTS`): {settings_text(S['settings'])}")
 
 

@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 
 from . import __version__, checkpoints, drs_mnist, metrics, plots, results, reweight_mnist, tables
 from .budget import machine
-from .spread import SEEDS, compare, percent
+from .spread import SEEDS, compare, percent, threshold
 
 TRADEOFF = checkpoints.FOLDER / "tradeoff.json"
 COMMAND = "python -m gankit.tradeoff"
@@ -149,8 +149,8 @@ def caption(S):
     w = S.get("weights", "the shipped files")
     own = "" if w == "the shipped files" else f"; w of the kit's reweighting: {w}"
     return (f"{S['n']:,} samples per point on each of {len(S['seeds'])} seeds (mean ± std over the seeds) against "
-            f"{S['reference']}; a change is beyond the noise when it exceeds twice its standard error over the paired "
-            f"seeds; DRS with the discriminator trained further against the final generator; timed on {S['machine']}, "
+            f"{S['reference']}; a change is beyond the noise when it exceeds {threshold(len(S['seeds']) - 1):.2f} times "
+            f"its standard error over the paired seeds (a two-sided t-test at 5%); DRS with the discriminator trained further against the final generator; timed on {S['machine']}, "
             f"{S['seconds'] / 60:.0f} minutes for the three sweeps (wall time, summed){own}.\n"
             f"Closing comparison's settings (gankit.results.DEFAULTS): {results.settings_text(S['settings'])}.")
 

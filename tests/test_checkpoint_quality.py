@@ -54,7 +54,7 @@ def test_vanilla_gan_ahead_of_wgan_gp_at_every_budget():
 def test_shipped_generators_ordered_beyond_the_noise():
     """Notebook 03, section 4, on the shipped scores (``scores.stored``: the shipped generators, several seeds of the
     same number of samples): WGAN-GP is worse than the GAN (R1) and WGAN-clip worse than WGAN-GP, each beyond the
-    noise (``spread.compare``: |d| > 2 SE), in MNIST-FID and in KID; the scores are of the checkpoints that ship."""
+    noise (``spread.compare``: a t-test at 5%), in MNIST-FID and in KID; the scores are of the checkpoints that ship."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")          # a checkpoint changed since its scores were stored: fail
         s = {name: scores.stored(name) for name in ("dcgan_adam", "wgan_gp", "wgan_clip")}

@@ -210,7 +210,7 @@ def test_the_first_update_of_each_stored_dot_run_is_reproduced():
 def test_the_verdict_table_prints_notebook_07s_dot_points_against_each_plain_generator():
     """``doteval.verdict_table``: its two header lines state n, the seeds and the reference; then per generator the
     plain generator's scores and one row per DOT point of ``tradeoff.CURVES``, each change marked "(noise)" exactly
-    where ``spread.compare`` (paired seeds) finds |d| <= 2 SE."""
+    where ``spread.compare`` (paired seeds) finds no difference beyond the noise."""
     import re
     from gankit import results, tradeoff
     S = tradeoff.stored()

@@ -34,9 +34,21 @@ def test_pairing_removes_the_noise_the_seeds_share():
     assert paired.beyond and paired.worse and paired.diff == pytest.approx(0.5)
     assert paired.se == pytest.approx(np.std(np.subtract(b, a), ddof=1) / math.sqrt(5))
     assert not unpaired.beyond and unpaired.se == pytest.approx(math.sqrt(2 * np.var(a, ddof=1) / 5), rel=0.05)
-    assert str(paired).startswith("B is worse than A by 0.50") and "beyond the noise (|d| > 2 SE, 5 paired seeds)" in str(paired)
-    assert str(unpaired).startswith("B does not differ from A beyond the noise") and "|d| <= 2 SE" in str(unpaired)
+    assert str(paired).startswith("B is worse than A by 0.50") and "beyond the noise (|d| > 2.78 SE, 5 paired seeds)" in str(paired)
+    assert str(unpaired).startswith("B does not differ from A beyond the noise") and "|d| <= 2.31 SE" in str(unpaired)
     assert compare(b, a, "B", "A", paired=True).better
+
+
+def test_the_rule_is_a_t_test_at_5_percent():
+    """|d| / SE against Student's t quantile: at 5 paired seeds a ratio of 2.5 is within the noise (it would pass a
+    2-SE rule, which errs about one time in eight there), 2.9 beyond; with many seeds the threshold nears 1.96."""
+    base = [0.0, 1.0, 2.0, 3.0, 4.0]
+    noise = np.array([1.0, -1.0, 0.5, -0.5, 0.0])
+    se = np.std(noise, ddof=1) / math.sqrt(5)
+    for ratio, beyond in ((2.5, False), (2.9, True)):
+        v = compare(base, list(np.add(base, ratio * se + noise)), paired=True)
+        assert v.diff / v.se == pytest.approx(ratio) and v.beyond == beyond and v.t == pytest.approx(2.776, abs=1e-3)
+    assert compare(list(range(400)), list(np.arange(400) + 0.1), paired=True).t == pytest.approx(1.966, abs=1e-3)
 
 
 def test_spreads_on_the_same_seeds_are_paired_and_at_different_n_refused():
@@ -76,7 +88,7 @@ def test_shipped_scores_wgan_clip_is_worse_than_the_vanilla_gan_beyond_the_noise
     for key in ("fid", "kid"):
         verdict = compare(gan[key], clip[key], "the GAN (R1)", "WGAN-clip")
         print(verdict)
-        assert verdict.paired and verdict.worse and "beyond the noise (|d| > 2 SE" in str(verdict)
+        assert verdict.paired and verdict.worse and "beyond the noise (|d| > 2.78 SE" in str(verdict)
 
 
 @pytest.mark.shipped
