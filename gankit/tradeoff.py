@@ -122,7 +122,7 @@ def stored(path=TRADEOFF, blobs=None, weights=None, recompute=False):
             sweep_ = results.stored(blob=reweight_mnist.sweep(weights=weights))
         else:
             sweep_ = reweight_mnist.stored()
-    scores, timed_by = {}, {}
+    scores, timed_by, plain = {}, {}, {}
     for label, by_method in closing["scores"].items():
         base = by_method["baseline"]
         for other in (sweep_, own):
@@ -132,12 +132,15 @@ def stored(path=TRADEOFF, blobs=None, weights=None, recompute=False):
                                  f"(n, seeds, baseline): rerun it")
         scores[label] = {DEFAULT.get(m, m): s for m, s in by_method.items()}  # its baseline, timed with the others
         timed_by[label] = dict.fromkeys(scores[label], RUNS[0])
+        plain[label] = {RUNS[0][0]: base["seconds"]}
         for run, other in zip(RUNS[1:], (sweep_, own)):
             points = {_named(m): s for m, s in other["scores"][label].items() if m != "baseline"}
             scores[label].update(points)
             timed_by[label].update(dict.fromkeys(points, run))
+            if "baseline" in other["scores"][label]:
+                plain[label][run[0]] = other["scores"][label]["baseline"]["seconds"]
     return {**closing, "command": f"{results.COMMAND}, {reweight_mnist.COMMAND} sweep, {COMMAND}",
-            "weights": sweep_.get("weights", "the shipped files"), "timed_by": timed_by,
+            "weights": sweep_.get("weights", "the shipped files"), "timed_by": timed_by, "plain_seconds": plain,
             "seconds": closing["seconds"] + sweep_["seconds"] + own["seconds"], "scores": scores}
 
 
@@ -199,7 +202,9 @@ def rows(S, label):
 def table(S, label):
     """``rows`` as a printed table; the seconds marked by the run that timed them (``RUNS``: a machine's load differs
     between runs, so seconds compare within one run's points)."""
-    runs = "" if "timed_by" not in S else "\nseconds timed by run " + "; ".join(RUNS)
+    runs = "" if "timed_by" not in S else "\nseconds timed by run " + "; ".join(RUNS) + (
+        "\nthe plain generator's seconds in each run: " + ", ".join(
+            f"{r} {v:.2f}" for r, v in S.get("plain_seconds", {}).get(label, {}).items() if v is not None))
     return tables.table(["method", "knob", "precision", "recall", "Δ precision", "Δ recall", "recall lost / precision",
                          "MNIST-FID change", "accepted", "s / 1000"], rows(S, label),
                         formats={"recall lost / precision": ".2f", "accepted": ".0%"}) + runs

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from . import losses, nets, tables, toys
 from .data import EIGHT_CENTRES, batches
-from .loop import train
+from .loop import optimizer, train
 from .semidiscrete import c_transform, exact_ot
 from .toys import generator_grad_norm
 
@@ -173,14 +173,15 @@ def shape_table(fits):
 
 
 def toy_wgan(mode, toy="8gaussians", c=0.01, lam=0.1, steps=1000, width=512, depth=3, act="relu", n_critic=5,
-             batch_size=256, lr=1e-4, betas=(0.5, 0.9), snapshot_every=0, n_snapshot=512, callback=None, seed=0,
-             progress=True):
+             batch_size=256, lr=1e-4, betas=(0.5, 0.9), opt="adam", snapshot_every=0, n_snapshot=512, callback=None,
+             seed=0, progress=True):
     """Train a WGAN on a 2D toy set with ``gankit.loop.train``: ``mode`` "clip" (weight clipping at c), "gp"
     (gradient penalty lam), or "gan" (the non-saturating GAN losses, for comparison at the same settings).
 
     Defaults are those of the improved-WGAN toy code (Gulrajani et al. 2017): 3 hidden layers of ``width`` = 512
     (``depth``, ``act`` change the architecture of both networks), batch 256, Adam 1e-4 with betas (0.5, 0.9),
-    5 critic steps, lam = 0.1. ``snapshot_every``, ``n_snapshot`` and ``callback`` go to ``train`` (e.g.
+    5 critic steps, lam = 0.1. ``opt``: "adam" (with ``betas``) or "rmsprop" (the WGAN paper's for clipping; that code
+    clips with RMSProp 5e-5) for both networks. ``snapshot_every``, ``n_snapshot`` and ``callback`` go to ``train`` (e.g.
     ``toys.keep_discriminators`` for a slider over training). Returns (G, D, History).
     """
     rules = {"gp": lambda: dict(d_loss=losses.wgan_gp_d_loss(lam), g_loss=losses.wgan_g_loss),
@@ -192,8 +193,8 @@ def toy_wgan(mode, toy="8gaussians", c=0.01, lam=0.1, steps=1000, width=512, dep
     torch.manual_seed(seed)
     G, D = nets.ToyGenerator(width=width, depth=depth, act=act), nets.ToyDiscriminator(width=width, depth=depth, act=act)
     h = train(G, D, batches(toy, seed=seed), steps=steps, batch_size=batch_size,
-              opt_G=torch.optim.Adam(G.parameters(), lr=lr, betas=betas),
-              opt_D=torch.optim.Adam(D.parameters(), lr=lr, betas=betas), n_critic=n_critic,
+              opt_G=optimizer(opt, G.parameters(), lr, betas), opt_D=optimizer(opt, D.parameters(), lr, betas),
+              n_critic=n_critic,
               snapshot_every=snapshot_every, snapshot_z=G.noise(n_snapshot, seed=seed + 1), callback=callback, progress=progress,
               desc=f"{'GAN' if mode == 'gan' else 'WGAN-' + mode}", **rules[mode]())
     return G.eval(), D.eval(), h

@@ -66,7 +66,7 @@ def test_the_table_gives_the_recall_cost_only_where_both_moved_beyond_the_noise_
         assert r[4].endswith("(noise)") == (not dp.beyond) and r[5].endswith("(noise)") == (not dr.beyond), p
         if r[6] is not None:
             assert r[6] == pytest.approx(-dr.diff / dp.diff)
-    assert len(tradeoff.table(S, "GAN (R1)").splitlines()) == 3 + len(points)   # header, rule, rows, the runs
+    assert len(tradeoff.table(S, "GAN (R1)").splitlines()) == 4 + len(points)   # header, rule, rows, 2 on the runs
 
 
 def test_each_point_s_seconds_name_the_run_that_timed_them(S):
@@ -74,7 +74,10 @@ def test_each_point_s_seconds_name_the_run_that_timed_them(S):
     runs on differently loaded machines: each cell says which."""
     seconds = {r[1]: r[-1] for r in tradeoff.rows(S, "GAN (R1)") if r[0] in ("DRS", "truncation")}
     assert seconds["q=95"].endswith("(a)") and seconds["q=50"].endswith("(c)") and seconds["t=1"].endswith("(b)")
-    assert tradeoff.table(S, "GAN (R1)").splitlines()[-1].startswith("seconds timed by run a: ")
+    last = tradeoff.table(S, "GAN (R1)").splitlines()[-2:]
+    assert last[0].startswith("seconds timed by run a: ")
+    assert last[1] == "the plain generator's seconds in each run: " + ", ".join(
+        f"{r} {v:.2f}" for r, v in S["plain_seconds"]["GAN (R1)"].items())   # each run's own baseline
 
 
 def test_the_closing_table_has_each_method_at_its_one_setting(S):
