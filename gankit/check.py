@@ -177,9 +177,12 @@ ANSWERS = {
     "ex4_KL": Answer(
         "KL(P_theta || P_0)", lambda: lambda t: parallel_lines(t)[2], function_of(_THETAS),
         "KL(P | Q) is +inf as soon as P charges a set that Q does not (no density dP/dQ): return math.inf there."),
+    "ex4_TV": Answer(
+        "TV(P_0, P_theta)", lambda: lambda t: parallel_lines(t)[3], function_of(_THETAS),
+        "TV = sup over sets A of |P_0(A) - P_theta(A)|: for theta != 0, which set A separates the two lines?"),
     "ex4_continuous": Answer(
         "the divergences continuous at theta = 0", lambda: {"W"}, names,
-        "Look at your three functions as theta -> 0: which of them tend to their value at 0?"),
+        "Look at your four functions as theta -> 0: which of them tend to their value at 0?"),
     # Exercise 5
     "ex5_D_star": Answer(
         "D*(x) for p = U[0, 1], q = U[s, 1 + s]", lambda: shifted_uniforms_D_star, function_of(_D_POINTS),

@@ -58,13 +58,15 @@ def w1_cdf(p, q):
 
 def parallel_lines(theta):
     r"""Exercise 4 (Arjovsky et al. 2017, "Learning parallel lines"): P_0 uniform on {0} x [0, 1] and P_theta
-    uniform on {theta} x [0, 1]. Returns (W, JS, KL) = (|theta|, log 2 [theta != 0], +inf [theta != 0]).
+    uniform on {theta} x [0, 1]. Returns (W, JS, KL, TV) = (|theta|, log 2 [theta != 0], +inf [theta != 0],
+    1 [theta != 0]), TV = sup_A |P_0(A) - P_theta(A)| the total variation (Arjovsky et al.'s delta).
 
     >>> parallel_lines(0.0), parallel_lines(-0.5)
-    ((0.0, 0.0, 0.0), (0.5, 0.6931471805599453, inf))
+    ((0.0, 0.0, 0.0, 0.0), (0.5, 0.6931471805599453, inf, 1.0))
     """
     theta = float(theta)
-    return abs(theta), (LOG2 if theta != 0 else 0.0), (math.inf if theta != 0 else 0.0)
+    apart = theta != 0
+    return abs(theta), (LOG2 if apart else 0.0), (math.inf if apart else 0.0), (1.0 if apart else 0.0)
 
 
 def shifted_uniforms_D_star(x, s):

@@ -103,10 +103,11 @@ def test_parallel_lines_against_pot_and_scipy(theta):
     W = pot.emd2(np.full(n, 1 / n), np.full(n, 1 / n), pot.dist(x0, xt, metric="euclidean"))
     atoms, where = np.unique(np.concatenate([x0, xt]), axis=0, return_inverse=True)
     p0, pt = (np.bincount(where.ravel()[k * n:(k + 1) * n], minlength=len(atoms)) / n for k in (0, 1))
-    W_ref, js_ref, kl_ref = cf.parallel_lines(theta)
+    W_ref, js_ref, kl_ref, tv_ref = cf.parallel_lines(theta)
     assert W_ref == pytest.approx(W, abs=1e-9)
     assert js_ref == pytest.approx(distance.jensenshannon(p0, pt) ** 2, abs=1e-12)
     assert kl_ref == stats.entropy(pt, p0)      # +inf for theta != 0, 0 for theta = 0
+    assert tv_ref == pytest.approx(0.5 * np.abs(p0 - pt).sum(), abs=1e-12)   # sup_A |P_0(A) - P_theta(A)|
 
 
 Y2 = np.array([[-1.0, 0.0], [1.0, 0.0]])      # Exercises 2 and 6: y1, y2
