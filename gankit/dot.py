@@ -210,7 +210,7 @@ def _back_to_sphere(z, z0):
 
 
 def latent(G, D, z_y, K, steps=10, lr=0.01, optimizer="sgd", betas=(0.0, 0.9), prior="gaussian", delta=1e-3,
-           batch=1000, keep=None, progress=True):
+           batch=1000, keep=None, progress=True, transport=True):
     r"""Latent space DOT: from z = z_y, ``steps`` updates (SGD lr 0.01, 10 to 100 updates in the paper) of
 
         z <- z - lr * grad_z { ||z - z_y + delta||_2 - D(G(z)) / K }      (per sample; K = ``K_eff(G, D, "latent")``)
@@ -219,7 +219,8 @@ def latent(G, D, z_y, K, steps=10, lr=0.01, optimizer="sgd", betas=(0.0, 0.9), p
     gradient, g <- g - z <g, z> / ||z||^2, and rescales z to its starting norm ||z_y|| after each step (z stays
     on its sphere, where a high-dimensional Gaussian puts its mass); ``"uniform"`` clips z to [-1, 1]; None
     does nothing. z_y (N, z_dim). Returns T(z_y) (N, z_dim) on the CPU (images: ``nets.batched(G, T(z_y))``),
-    or {step: z} for the steps in ``keep`` (0 gives z_y) and ``steps``.
+    or {step: z} for the steps in ``keep`` (0 gives z_y) and ``steps``. ``transport=False`` drops the transport
+    cost: the same steps on D(G(z)) / K alone (the control, as ``target``'s).
     """
     if K <= 0:
         raise ValueError(f"K_eff must be positive, got {K}")
@@ -231,7 +232,8 @@ def latent(G, D, z_y, K, steps=10, lr=0.01, optimizer="sgd", betas=(0.0, 0.9), p
         raise ValueError(f"expected latent codes of shape (N, {G.z_dim}), got {tuple(z_y.shape)}")
     tangent, retract = domain[prior]
     with evaluating(G, D):
-        return _descend(lambda z, z0: transport_cost(z, z0, delta) - D(G(z)).reshape(-1) / K, z_y.to(device_of(G)),
+        cost = (lambda z, z0: transport_cost(z, z0, delta)) if transport else (lambda z, z0: 0.0)
+        return _descend(lambda z, z0: cost(z, z0) - D(G(z)).reshape(-1) / K, z_y.to(device_of(G)),
                         steps=steps, new_optimizer=lambda params: make_optimizer(optimizer, params, lr, betas),
                         tangent=tangent, retract=retract,
                         batch=batch, keep=keep, progress="DOT (latent space)" if progress else None)

@@ -185,7 +185,8 @@ def held_out_losses(models, ax=None):
     result, its ``drs_meta["held_out_loss"]``), with 2 log 2, the loss of a logit that cannot tell (D~ = 0).
     Prints each curve's first and last value (one evaluation each, no noise band)."""
     curves = {label: ck.drs_meta["held_out_loss"] for label, ck in models.items()}
-    print("held-out logistic loss, first -> last point: " + ", ".join(
+    print("logistic loss on 5,000 training digits kept out of the further training (the GAN saw them), "
+          "first -> last point: " + ", ".join(
         f"{label} {c[0][1]:.3f} (step {c[0][0]}) -> {c[-1][1]:.3f} (step {c[-1][0]})" for label, c in curves.items()))
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.2))

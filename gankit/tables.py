@@ -27,8 +27,8 @@ def _is_number(v):
 
 
 def cell(v, spec=""):
-    """One cell's text: '' for None, else ``format(v, spec)`` (``str(v)`` without a spec)."""
-    return "" if v is None else format(v, spec) if spec else str(v)
+    """One cell's text: '' for None, else ``format(v, spec)`` (``str(v)`` without a spec, or for a string)."""
+    return "" if v is None else format(v, spec) if spec and not isinstance(v, str) else str(v)
 
 
 def table(header, rows, formats=None, markdown=False):

@@ -160,10 +160,16 @@ def caption(S):
 
 def closing_table(S, markdown=False):
     """The closing comparison: each method at its one setting (``DEFAULT``), the kit's reweighting included, against
-    its generator's baseline (``results.comparison_table``)."""
+    its generator's baseline (``results.comparison_table``); each row's seconds marked by the run that timed them
+    (``RUNS``; compare seconds within one run only)."""
     keep = ("baseline",) + tuple(DEFAULT.values())
-    return results.comparison_table({**S, "scores": {label: {m: s[m] for m in keep}
-                                                     for label, s in S["scores"].items()}}, markdown)
+    timed = S.get("timed_by", {})
+    mark = lambda label, m, s: s if label not in timed else {   # noqa: E731
+        **s, "seconds": f"{s['seconds']:.2f} ({timed[label][m][0]})"}
+    table = results.comparison_table({**S, "scores": {label: {m: mark(label, m, s[m]) for m in keep}
+                                                      for label, s in S["scores"].items()}}, markdown)
+    return table + ("" if not timed else "\n" + ("\n" if markdown else "") + "seconds timed by run "
+                    + "; ".join(RUNS) + ": compare them within one run")
 
 
 SMALL = 0.01   # a precision gain below this gives no slope: of the order of the seeds' spread, among ~100 verdicts

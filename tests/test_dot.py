@@ -42,6 +42,9 @@ def test_target_dot_on_a_linear_critic_follows_the_closed_form():
     # without the transport cost (the author's "naive" control): plain ascent, x - y = steps * lr * w / K
     x = dot.target(D, y, 5.0, steps=3, lr=0.1, optimizer="sgd", transport=False, progress=False)
     assert torch.allclose(x[0], 3 * 0.1 * w / 5, atol=1e-6)
+    G = linear_G([[1.0, 0.0], [0.0, 1.0]])                   # latent space, no prior: the same ascent on D(G(z))
+    z = dot.latent(G, D, y, 5.0, steps=3, lr=0.1, prior=None, transport=False, progress=False)
+    assert torch.allclose(z[0], 3 * 0.1 * w / 5, atol=1e-6)
 
 
 def test_delta_moves_samples_by_a_step_where_the_potential_is_1_lipschitz():
