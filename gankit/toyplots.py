@@ -176,7 +176,8 @@ def gradient_norms(record, fit=None, ax=None, title=None):
                                ("non_saturating", "tab:green", "non-saturating  -log D(g)")]:
         values = getattr(record, name)
         ax.plot(record.steps, values, color=color,
-                label=label if fit is None else f"{label}: {fit[name]:+.1f} decades / 1000 steps")
+                label=label if fit is None else
+                f"{label}: {fit[name] * (fit['stop'] - fit['start']) / 1000:+.1f} decades over the fit")
         if fit is not None:
             w = (record.steps >= fit["start"]) & (record.steps <= fit["stop"])
             line = np.polyfit(record.steps[w], np.log10(values[w]), 1)

@@ -250,7 +250,7 @@ def test_gradient_norms_and_densities_draw_their_curves():
                         non_saturating=np.array([1.0, 2.0, 4.0]), d_fake=np.array([0.5, 0.1, 0.01]))
     ax = toyplots.gradient_norms(r, toys.vanishing_slopes(r, hi=1.0, lo=1e-3))
     assert ax.get_yscale() == "log" and len(ax.lines) == 5                 # 2 curves, 2 fits, mean D
-    assert "-100.0 decades" in ax.get_legend().get_texts()[0].get_text()   # 1 decade / 10 steps
+    assert "-2.0 decades over the fit" in ax.get_legend().get_texts()[0].get_text()   # 1 decade per 10 steps, 20 steps
     assert ax.get_ylabel().endswith("mean D(g(z))")                        # both quantities share the y-axis
     ax = toyplots.densities(np.linspace(0, 1, 5), lambda x: 1 + 0 * x, lambda x: 2 * x, {"D*": lambda x: x})
     assert len(ax.lines) == 3 and np.allclose(ax.lines[2].get_ydata(), np.linspace(0, 1, 5))
