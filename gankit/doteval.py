@@ -87,7 +87,8 @@ def toy_repeats(G, D, K, seeds=range(5), n=1000, steps=100, lr=0.01, betas=(0.0,
       min(10, steps) updates moved them (a descent that stopped moves about lr per coordinate or less), ``from_y``
       the median distance ||T(y) - y|| from their start (about lr sqrt(2) for a sample that rests at y - delta).
 
-    Its text: the table of means ± stds, the changes d ± SE ("(noise)" when within ``spread.compare``'s t-test at 5%), the slopes."""
+    Its text: the table of means ± stds, the changes d ± SE ("(noise)" when within ``spread.compare``'s t-test at
+    5%), the slopes."""
     seeds, C, std = list(seeds), data.TWENTYFIVE_CENTRES, data.TWENTYFIVE_STD
     names = ("data, another draw", "generator y", "DOT T(y)", "ascent on D alone")
     per = {name: {k: [] for k in ("high_quality", "modes", "spread", "w1", "moved", "to_ot")} for name in names}
@@ -136,7 +137,8 @@ def toy_repeats(G, D, K, seeds=range(5), n=1000, steps=100, lr=0.01, betas=(0.0,
     text = (f"{len(seeds)} draws s = {seeds[0]} to {seeds[-1]}: {n:,} samples y = G.sample({n}, seed=s), W1 to {n:,} "
             f"data points drawn with seed 100 + s;\none critic, one K_eff; Adam({lr:g}, betas ({betas[0]:g}, "
             f"{betas[1]:g})), {steps} updates. Mean ± std over the draws:\n{table}\n"
-            f"Changes over the paired draws, \"(noise)\" when |d| <= {threshold(len(seeds) - 1):.2f} SE (t-test at 5%):\n{verdicts}\n"
+            f"Changes over the paired draws, \"(noise)\" when |d| <= {threshold(len(seeds) - 1):.2f} SE "
+            f"(t-test at 5%):\n{verdicts}\n"
             f"At the {stopped['count']:,} DOT T(y) outside the modes (all draws), ||grad D|| / K_eff: median "
             f"{quart[1]:.2f} (quartiles {quart[0]:.2f} to {quart[2]:.2f}),\nbelow 1 at {stopped['below_one']:.0%} of "
             f"them (at the generator's y: median {stopped['slope_y']:.2f}); their last {back} updates moved them by "

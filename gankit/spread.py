@@ -153,7 +153,8 @@ class Verdict(NamedTuple):
         seeds = f"{self.k[0]} paired seeds" if self.paired else f"{self.k[0]} + {self.k[1]} seeds, unpaired"
         if self.beyond:
             s = (f"{self.name_b} is {'worse' if self.worse else 'better'} than {self.name_a} by "
-                 f"{abs(self.diff):.{dec}f} ± {self.se:.{dec}f}{unit}{rel}, beyond the noise (|d| > {self.t:.2f} SE, {seeds})")
+                 f"{abs(self.diff):.{dec}f} ± {self.se:.{dec}f}{unit}{rel}, beyond the noise "
+                 f"(|d| > {self.t:.2f} SE, {seeds})")
         else:
             s = (f"{self.name_b} does not differ from {self.name_a} beyond the noise: {self.pm()}{unit}{rel}, "
                  f"|d| <= {self.t:.2f} SE ({seeds})")
@@ -165,7 +166,8 @@ def compare(a, b, name_a="A", name_b="B", paired=None, metric=None, lower_is_bet
 
     d = mean(b) - mean(a); paired (the same seeds, so the same latent codes where both use them):
     SE = std(b_i - a_i) / sqrt(k); unpaired: SE = sqrt(s_a^2 / k_a + s_b^2 / k_b). Beyond the noise when
-    |d| > t SE, t = ``threshold(df)`` (a two-sided t-test at 5%). ``paired=None``: paired when a and b are Spreads on the same seeds, else unpaired. Spreads at
+    |d| > t SE, t = ``threshold(df)`` (a two-sided t-test at 5%). ``paired=None``: paired when a and b are Spreads
+    on the same seeds, else unpaired. Spreads at
     different n are refused (FID is biased at finite n). ``str(verdict)`` is the sentence a notebook prints:
 
     >>> a, b = [3.3, 3.8, 3.0, 3.8, 4.2], [7.6, 8.3, 7.4, 8.1, 8.9]
