@@ -193,9 +193,10 @@ ANSWERS = {
         "Split the line into: only p > 0, both, only q > 0. The mixture M = (p + q) / 2 is p / 2, p = q, then q / 2 there. "
         "And what happens when |s| > 1?"),
     "ex5_sup_L": Answer(
-        "sup_D L(theta, D) for s = 1/2", lambda: 2 * shifted_uniforms_js(0.5) - math.log(4), number(rtol=1e-3),
+        "sup_D L(theta, D) for s = 1/4", lambda: 2 * shifted_uniforms_js(0.25) - math.log(4), number(rtol=1e-3),
         "sup_D L = 2 JS - log 4 (slides, 'Relation with Jensen-Shannon divergence').",
-        mistakes=[(lambda: shifted_uniforms_js(0.5), "That is JS itself; the question asks for sup_D L = 2 JS - log 4.")]),
+        mistakes=[(lambda: shifted_uniforms_js(0.25), "That is JS itself; the question asks for sup_D L = 2 JS - log 4."),
+                  (lambda: -2 * shifted_uniforms_js(0.25), "That is -2 JS: check the sign, sup_D L = 2 JS - log 4.")]),
     "ex5_unit_gradient": Answer(
         "||grad psi^c|| = 1 a.e. for c = |x - y|^2", lambda: False, yes_no,
         "On the Laguerre cell of y_j, psi^c(x) = |x - y_j|^2 - psi_j: differentiate it."),
