@@ -189,6 +189,16 @@ def compare_w1(G, W, n=1000, seeds=spread.SEEDS):
     return _paired(G, W, w1, n, seeds, "W1", lower_is_better=True)
 
 
+def w1_floor(n=1000, seeds=spread.SEEDS):
+    """The exact W_1 between two independent draws of n data points (seeds 1000 + s, as ``compare_w1``'s data, and
+    2000 + s): what the sample W_1 of ``compare_w1`` reads even for a perfect generator. A ``tables.Report`` with
+    ``floor`` (a ``spread.Spread`` over the seeds)."""
+    floor = spread.Spread.of([w1(two_modes(n, seed=1000 + s), two_modes(n, seed=2000 + s)) for s in seeds], n, seeds,
+                             "W1")
+    return tables.Report(f"two draws of {n:,} data points, exact W1 {floor.pm()} (mean ± std over {len(seeds)} seeds):"
+                         f" the floor of a sample W1 at this n", floor=floor)
+
+
 def compare_pr(G, W, n=2000, seeds=spread.SEEDS, k=3):
     """Precision and recall (``metrics.precision_recall``, k-NN balls, the points themselves as features) of n plain
     and of n reweighted samples of G against n fresh data points on each seed, each compared by ``spread.compare``,

@@ -283,3 +283,11 @@ def test_the_shares_figure_labels_the_equal_share_line_and_names_the_largest_gap
     assert "10% (equal shares)" in ax.get_legend_handles_labels()[1]
     assert ax.get_title().splitlines() == ["first seed", "the plain samples' largest gap to the test digits: 7s, "
                                            "test digits 10.0%, plain 14.0%, reweighted 10.0%"]
+
+
+def test_the_w1_floor_is_the_w1_between_two_draws_of_the_data():
+    r = nogansland.w1_floor(n=200, seeds=(0, 1))
+    assert r.floor.values[0] == pytest.approx(nogansland.w1(nogansland.two_modes(200, seed=1000),
+                                                            nogansland.two_modes(200, seed=2000)))
+    assert 0 < r.floor.mean < 0.3 and str(r).startswith("two draws of 200 data points")
+
