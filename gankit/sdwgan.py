@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from .loop import train
-from .semidiscrete import as_points, as_weights, c_transform, check_inputs, exact_ot
+from .semidiscrete import as_points, as_weights, c_transform, check_inputs, exact_ot, semi_dual
 from .tables import Report
 
 
@@ -135,15 +135,11 @@ def recorder(G, z, y, every, nu=None, cost="sqeuclidean"):
     """Frames of a ``semi_discrete_wgan`` run, for figures and sliders: returns (frames, callback). ``frames``
     starts with step 0 (psi = 0 and G's samples before training); ``callback`` (pass it to ``semi_discrete_wgan``)
     adds a frame at step 1 and every ``every`` generator steps. A frame: ``Frame``."""
-    pts = as_points(y, "y")
-    w = as_weights(nu, pts)
-
     def frame(step, psi):
         with torch.no_grad():
-            x = G(z).detach()
-            psi = psi.detach().to(x.device)
-            H = float(c_transform(psi, x, pts.to(x.device), cost).mean() + (w.to(x.device) * psi).sum())
-        return Frame(step, psi.clone().cpu(), x.cpu(), exact_ot(x, y, nu, cost)[0], H)
+            x, psi = G(z).detach().cpu(), psi.detach().cpu()
+            H = float(semi_dual(psi, x, as_points(y, "y").cpu(), nu, cost))
+        return Frame(step, psi.clone(), x, exact_ot(x, y, nu, cost)[0], H)
 
     frames = [frame(0, torch.zeros(len(as_points(y, "y"))))]
 
