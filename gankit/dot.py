@@ -192,11 +192,16 @@ def target(D, y, K, steps=100, lr=0.01, optimizer="adam", betas=(0.0, 0.9), delt
         raise ValueError(f"K_eff must be positive, got {K}")
     with evaluating(D):
         y = y.to(device_of(D)) if isinstance(D, torch.nn.Module) else y
-        cost = (lambda x, y0: transport_cost(x, y0, delta)) if transport else (lambda x, y0: 0.0)
+        cost = _cost(transport, delta)
         return _descend(lambda x, y0: cost(x, y0) - D(x).reshape(-1) / K, y,
                         steps=steps, new_optimizer=lambda params: make_optimizer(optimizer, params, lr, betas),
                         retract=None if box is None else (lambda x, y0: x.clamp(*box)),
                         batch=batch, keep=keep, progress="DOT (target space)" if progress else None)
+
+
+def _cost(transport, delta):
+    """The transport cost ||x - y + delta||_2 as a function of (x, y), or zero (``transport=False``: the control)."""
+    return (lambda x, y: transport_cost(x, y, delta)) if transport else (lambda x, y: 0.0)
 
 
 def _radial_part_removed(z, z0, grad):
@@ -232,7 +237,7 @@ def latent(G, D, z_y, K, steps=10, lr=0.01, optimizer="sgd", betas=(0.0, 0.9), p
         raise ValueError(f"expected latent codes of shape (N, {G.z_dim}), got {tuple(z_y.shape)}")
     tangent, retract = domain[prior]
     with evaluating(G, D):
-        cost = (lambda z, z0: transport_cost(z, z0, delta)) if transport else (lambda z, z0: 0.0)
+        cost = _cost(transport, delta)
         return _descend(lambda z, z0: cost(z, z0) - D(G(z)).reshape(-1) / K, z_y.to(device_of(G)),
                         steps=steps, new_optimizer=lambda params: make_optimizer(optimizer, params, lr, betas),
                         tangent=tangent, retract=retract,

@@ -165,12 +165,17 @@ def closing_table(S, markdown=False):
     (``RUNS``; compare seconds within one run only)."""
     keep = ("baseline",) + tuple(DEFAULT.values())
     timed = S.get("timed_by", {})
-    mark = lambda label, m, s: s if label not in timed else {   # noqa: E731
-        **s, "seconds": f"{s['seconds']:.2f} ({timed[label][m][0]})"}
+    mark = lambda label, m, s: s if label not in timed else {**s, "seconds": seconds(S, label, m, ".2f")}  # noqa: E731
     table = results.comparison_table({**S, "scores": {label: {m: mark(label, m, s[m]) for m in keep}
                                                       for label, s in S["scores"].items()}}, markdown)
     return table + ("" if not timed else "\n" + ("\n" if markdown else "") + "seconds timed by run "
                     + "; ".join(RUNS) + ": compare them within one run")
+
+
+def seconds(S, label, p, fmt):
+    """Point ``p``'s seconds per 1,000 accepted samples, marked by the run that timed them ("2.31 (a)")."""
+    run = S.get("timed_by", {}).get(label, {}).get(p)
+    return f"{S['scores'][label][p]['seconds']:{fmt}}" + (f" ({run[0]})" if run else "")
 
 
 SMALL = 0.01   # a precision gain below this gives no slope: of the order of the seeds' spread, among ~100 verdicts
@@ -199,10 +204,9 @@ def rows(S, label):
         for p in points:
             s, (dp, dr), f = S["scores"][label][p], v[p], fid[label, p]
             cost = -dr.diff / dp.diff if dp.beyond and dr.beyond and dp.diff > SMALL else None
-            run = S.get("timed_by", {}).get(label, {}).get(p)
             out.append([method, p.rsplit(" ", 1)[1], s["precision"].pm(), s["recall"].pm(), mark(dp), mark(dr), cost,
                         percent(f.rel) + ("" if f.beyond else " (noise)"), s["acceptance"],
-                        f"{s['seconds']:.1f}" + (f" ({run[0]})" if run else "")])
+                        seconds(S, label, p, ".1f")])
     return out
 
 
