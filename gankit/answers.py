@@ -1,5 +1,5 @@
 r"""How an exercise answer is compared with its reference: numbers at a tolerance, functions at fixed test points,
-yes/no answers, small sets, a segment, a 1-Lipschitz potential. Each comparer returns the text shown for a right
+small sets, a segment, a 1-Lipschitz potential. Each comparer returns the text shown for a right
 answer or raises ``Wrong`` (with what the student gave and, for known mistakes, what that value is) or
 ``NotAnswered`` (``gankit.verdicts`` turns that into the line a check shows, and its record). ``gankit.check`` holds
 the exercises' table of answers and ``check()``. Each comparer carries its ``spec`` (kind, tolerances, test points;
@@ -73,12 +73,12 @@ def near(values, ref, rtol, atol):
 
 
 def as_text(got):
-    """A yes/no answer or a set of names as the text a one-way reference hashes: "True", or "JS,W"."""
-    return str(bool(got)) if isinstance(got, (bool, np.bool_)) else ",".join(sorted(str(n).upper() for n in got))
+    """A set of names as the text a one-way reference hashes: "JS,W"."""
+    return ",".join(sorted(str(n).upper() for n in got))
 
 
 def same(got, ref):
-    """Whether a yes/no answer or a set of names (upper case) equals the reference, or is admitted by its one-way
+    """Whether a set of names (upper case) equals the reference, or is admitted by its one-way
     form (which hashes ``as_text(got)``)."""
     return ref.admits(as_text(got)) if hasattr(ref, "admits") else got == ref
 
@@ -159,20 +159,6 @@ def _args(args):
     return one(args[0]) if len(args) == 1 else "(" + ", ".join(one(a) for a in args) + ")"
 
 
-def yes_no(value, ref, what, mistakes=(), **context):
-    """A yes/no answer: True or False."""
-    got = _read_yes_no(value, what)
-    if not same(got, ref):
-        raise Wrong(f"you answered {got}.")
-    return f"{what}: {got}"
-
-
-def _read_yes_no(value, what):
-    if not isinstance(value, (bool, np.bool_)):
-        raise Wrong(f"{what} should be True or False, got {_short(value)}.")
-    return bool(value)
-
-
 def names(value, ref, what, mistakes=(), **context):
     """A set of names, e.g. {"W"}: any iterable of strings (or one string), case-insensitive."""
     got = _read_names(value, what)
@@ -192,7 +178,7 @@ def _read_names(value, what):
         raise Wrong(f"{what} should be a list of names such as [\"W\", \"JS\"], got {_short(value)}.")
 
 
-yes_no.spec, names.spec = dict(kind="yes_no"), dict(kind="names")
+names.spec = dict(kind="names")
 
 
 def segment(atol=1e-3):
@@ -268,6 +254,6 @@ def from_spec(spec):
     """
     made = {"number": lambda: number(spec["rtol"], spec["atol"]),
             "function_of": lambda: function_of(spec["points"], spec["rtol"], spec["atol"]),
-            "segment": lambda: segment(spec["atol"]), "yes_no": lambda: yes_no, "names": lambda: names,
+            "segment": lambda: segment(spec["atol"]), "names": lambda: names,
             "lipschitz_potential": lambda: lipschitz_potential}
     return made[spec["kind"]]()

@@ -3,7 +3,7 @@ r"""Exercise checks: ``check(name, value)`` says whether an answer is right, wro
 Each exercise notebook calls it in the cell after the student's cell, e.g. ``check("ex1_js", js)``, and it shows
 one line (right; not right yet, with a hint; not answered yet) with the record that grading reads
 (``gankit.verdicts``). It never raises on an answer (None, a wrong type, a function that crashes: all are
-messages), so that the exercise notebooks run top to bottom. Numbers, functions (evaluated at fixed test points), yes/no answers and
+messages), so that the exercise notebooks run top to bottom. Numbers, functions (evaluated at fixed test points) and
 small sets are checked. The reference answers are computed below from the closed forms of the solutions
 (``reference(name)`` returns them); where no closed form exists (Exercise 1's W1) by a quadrature accurate to 1e-9.
 Some exercises depend on the notebook's data, passed as keywords: ``check("ex3_primal", W, p=p, q=q)``. The closed
@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from .answers import Answer, function_of, lipschitz_potential, names, number, segment, yes_no
+from .answers import Answer, function_of, lipschitz_potential, names, number, segment
 from .closedforms import LOG2, best_segment, parallel_lines, shifted_uniforms_D_star, shifted_uniforms_js, square_w1
 from .closedforms import tilted_segment_grad_ot, tilted_segment_slopes, tilted_segment_w, vertical_segment_psi_gap
 from .closedforms import w1_cdf, w2_segment
@@ -118,8 +118,8 @@ ANSWERS = {
     # Exercise 1
     "ex1_js": Answer(
         "JS(mu, nu)", lambda: LOG2, number(rtol=1e-3),
-        "Do the supports of mu and nu overlap? Where they do not, what is the optimal discriminator D* = q / (q + p), "
-        "and what is sup_D L = 2 JS - log 4 then?",
+        "Is there a set A that nu charges fully and mu not at all (mu has a density, nu is atoms)? There the optimal "
+        "discriminator D* = q / (q + p) is 1 on A and 0 elsewhere: what is sup_D L = 2 JS - log 4 then?",
         mistakes=[(lambda: 1.0, "That is JS with base-2 logarithms (bits); the slides use the natural log."),
                   (lambda: 0.0, "JS is 0 only when mu = nu.")]),
     "ex1_w1": Answer(
@@ -197,9 +197,6 @@ ANSWERS = {
         "sup_D L = 2 JS - log 4 (slides, 'Relation with Jensen-Shannon divergence').",
         mistakes=[(lambda: shifted_uniforms_js(0.25), "That is JS itself; the question asks for sup_D L = 2 JS - log 4."),
                   (lambda: -2 * shifted_uniforms_js(0.25), "That is -2 JS: check the sign, sup_D L = 2 JS - log 4.")]),
-    "ex5_unit_gradient": Answer(
-        "||grad psi^c|| = 1 a.e. for c = |x - y|^2", lambda: False, yes_no,
-        "On the Laguerre cell of y_j, psi^c(x) = |x - y_j|^2 - psi_j: differentiate it."),
     "ex5_grad_norm": Answer(
         "||grad psi^c(x)|| for c = |x - y|^2, given x and T_psi(x)",
         lambda: lambda x, t: 2 * float(np.linalg.norm(np.asarray(x, dtype=float) - np.asarray(t, dtype=float))),

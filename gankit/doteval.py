@@ -210,7 +210,7 @@ def curve_table(curves):
 def curves_figure(curves, title=""):
     """MNIST-FID, precision and recall against the number of updates (log axis, update 0 drawn at 0.5), one line
     per run."""
-    keys = {"fid": "MNIST-FID (lower is better)", "precision": "precision (quality)", "recall": "recall (diversity)"}
+    keys = {"fid": "MNIST-FID (lower is better)", "precision": "precision (feature-space quality)", "recall": "recall (feature-space diversity)"}
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
     for name, c in curves.items():
         for ax, key in zip(axes, keys):

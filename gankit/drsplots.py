@@ -162,7 +162,7 @@ def sweep(S, name, axes, title=""):
     fid = plain["fid"]
     axes[1].axhline(fid.mean, color="k", ls="--", lw=1, label="plain generator (band: ± std)")
     axes[1].axhspan(fid.mean - fid.std, fid.mean + fid.std, color="k", alpha=0.1, lw=0)
-    axes[0].set(xlabel="recall (diversity)", ylabel="precision (quality)", title=title)
+    axes[0].set(xlabel="recall (feature-space diversity)", ylabel="precision (feature-space quality)", title=title)
     axes[1].set(xlabel="percentile q that sets gamma", ylabel=f"MNIST-FID ({S.n:,} samples)", title=title)
     axes[0].margins(0.2)          # room for the q = ... labels inside the frame
     for ax in axes:

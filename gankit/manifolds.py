@@ -260,7 +260,7 @@ def bound_check(r, name=""):
     below = bool(np.all(r.saturating[fin] <= r.bound[fin]))
     when = (f"at every record from D step {since} on" if since is not None else
             f"the last time at D step {r.steps[fin][-1]}" if fin.any() else "never")
-    check = f"; measured <= bound at each of them (Cauchy-Schwarz: an identity check, not a test): {below}" \
+    check = f"; measured <= bound at each of them (Cauchy-Schwarz: it holds for every D, a check of the code, not a test of Theorem 2.4): {below}" \
         if fin.any() else ""
     head = f"{name:8s} " if name else ""
     sat, non = r.saturating, r.non_saturating

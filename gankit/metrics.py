@@ -258,6 +258,29 @@ def report(x, real=None, k=3, real_features=None):
     }
 
 
+def alike(x):
+    r"""How alike a batch of images is, whatever their contrast: the mean Pearson correlation over pairs i != j,
+
+        r_ij = <x_i - mean(x_i), x_j - mean(x_j)> / (||x_i - mean(x_i)|| ||x_j - mean(x_j)||)
+
+    (means over each image's pixels). 1 when every image is a x_1 + b (a > 0) for one image x_1: a generator that
+    draws one image for every z; near 0 for independent noise images. A pixel's std across the images cannot tell
+    faint varied images from identical ones; r can. x (N, ...) with N >= 2.
+
+    >>> x = torch.tensor([[0.0, 1.0, 2.0], [0.0, 0.1, 0.2], [2.0, 1.0, 0.0]])
+    >>> round(alike(x[:2]), 6), round(alike(x[::2]), 6)
+    (1.0, -1.0)
+    """
+    if len(x) < 2:
+        raise ValueError(f"alike needs at least 2 images, got {len(x)}")
+    c = x.flatten(1).double()
+    c = c - c.mean(1, keepdim=True)
+    c = c / c.norm(dim=1, keepdim=True)
+    r = c @ c.T
+    n = len(c)
+    return ((r.sum() - r.diagonal().sum()) / (n * (n - 1))).item()
+
+
 def table(reports, columns=("fid", "classes_covered", "max_class_share", "confident_share", "precision", "recall")):
     """A plain-text table of several ``report`` dicts (name -> report), one row each (``gankit.tables``)."""
     head = {c: c.replace("_", " ") for c in columns}

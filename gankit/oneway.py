@@ -13,7 +13,7 @@ hashes to a stored key, at j = ceil(log_1.01(tau(v) / (1 - rtol))): then h_j >= 
 whenever |v - r| <= tau(r). Hence
 - |v - r| <= tau(r)  =>  accepted: every answer the instructor's checker accepts is accepted;
 - accepted  =>  |v - r| < 2 h_j < 2.02 tau(v) / (1 - rtol): nothing beyond about twice that tolerance.
-Infinities are the tokens "inf", "-inf"; yes/no answers and sets of names are hashed as their text; a function at
+Infinities are the tokens "inf", "-inf"; sets of names are hashed as their text; a function at
 each test point (the message still says at how many points it is wrong); a segment's four coordinates together, in
 either order of its ends; Exercise 3's potential by sum_i (p_i - q_i) f_i against W1 (and -W1, for the sign-flip
 message). Known wrong numbers (``mistakes``) are hashed alike and keep their messages; hints stay. Left out: the
@@ -22,7 +22,7 @@ depend on the notebook's data (``context``, Exercise 3's p and q) are hashed for
 passes (``gankit.release`` records them), keyed by a hash of that data: with other data the check says it knows
 the notebook's data only.
 
-Limits: hashes keep the answers from being read, not from being guessed: a yes/no answer or a small set falls to a
+Limits: hashes keep the answers from being read, not from being guessed: a small set falls to a
 few tries, a number to trying grid cells against the check, as with any checker run on the student's machine.
 """
 import functools
@@ -86,7 +86,7 @@ def matches(salt, tag, values, rtol, atol, stored):
 @dataclass(frozen=True)
 class Sealed:
     """A reference in one-way form, as ``gankit.answers``' comparers take it: ``admits(values)`` says whether the
-    numbers ``values`` pass the rule against the ``stored`` keys of ``tag``, or, given a text (a yes/no answer or a
+    numbers ``values`` pass the rule against the ``stored`` keys of ``tag``, or, given a text (a
     set of names, ``answers.as_text``), whether it hashes to a stored key."""
 
     salt: str
@@ -120,11 +120,11 @@ def one_way(name, a, context, salt):
     kind, tol = spec["kind"], (spec.get("rtol", 0.0), spec.get("atol", 0.0))
     if kind == "function_of":
         right = [keys(salt, f"{tag}|{i}", [ref(*args)], *tol) for i, args in enumerate(spec["points"])]
-    elif kind in ("yes_no", "names"):
+    elif kind == "names":
         right = [_digest(salt, tag, [as_text(ref)])]
     else:   # number, segment (its 4 coordinates), lipschitz_potential (W1)
         right = keys(salt, tag, np.ravel(ref), *tol)
-    if kind not in ("yes_no", "names") and not tol[1] > 0:
+    if kind != "names" and not tol[1] > 0:
         raise ValueError(f"{name}: a one-way form needs atol > 0")
     return dict(right=right, mistakes=[[keys(salt, f"{tag}|m{i}", [wrong(**context)], *tol), message]
                                        for i, (wrong, message) in enumerate(a.mistakes)])

@@ -286,7 +286,7 @@ def chart(S, label, ax=None, highlight=None, zoom=None, legend=True):
         ax.set(xlim=(base["recall"].mean - zoom, base["recall"].mean + zoom),
                ylim=(base["precision"].mean - zoom, base["precision"].mean + zoom))
         title = f"{label}: zoom on the plain generator\n(a curve's last knob value written where it falls inside)"
-    ax.set(xlabel="recall (diversity)", ylabel="precision (quality)", title=title)
+    ax.set(xlabel="recall (feature-space diversity)", ylabel="precision (feature-space quality)", title=title)
     if legend:
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3)
     return ax

@@ -73,7 +73,7 @@ def pytest_terminal_summary(terminalreporter):
 # The first cell of each run: it puts a recording check in place of gankit.check.check, which appends
 # [name, data, value] for each call to a file: the data a data-dependent answer was checked with (what the release
 # hashes) and the answer itself, as the release's checker test replays it ("function": its values at the check's
-# test points, keyed by their JSON; "array", "number"; "raw": None, yes/no, names).
+# test points, keyed by their JSON; "array", "number"; "raw": None, names).
 RECORDER = """def _gankit_record(log):
     import json
     import numpy as np

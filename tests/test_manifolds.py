@@ -181,11 +181,13 @@ def test_bound_check_reads_a_record_of_theorem_2_4():
                      "first record 1.0e+00, smallest 1.0e-02, last 1.0e-02; bound at the end 2.0e-02; "
                      "non-saturating 1.0e+00 -> 4.0e+00")
     assert second == (" " * 9 + "bound finite (eps < 1) at 2 of 4 records, at every record from D step 30 on; "
-                      "measured <= bound at each of them (Cauchy-Schwarz: an identity check, not a test): True")
+                      "measured <= bound at each of them (Cauchy-Schwarz: it holds for every D, a check of the code, "
+                      "not a test of Theorem 2.4): True")
     r.saturating[1], r.bound[3] = 2.0, inf          # above the bound once; infinite at the end
     c = manifolds.bound_check(r)
     assert (c.below, c.finite, c.since) == (False, 1, None)
-    assert str(c).endswith("at 1 of 4 records, the last time at D step 10; measured <= bound at each of them (Cauchy-Schwarz: an identity check, not a test): False")
+    assert str(c).endswith("at 1 of 4 records, the last time at D step 10; measured <= bound at each of them "
+                           "(Cauchy-Schwarz: it holds for every D, a check of the code, not a test of Theorem 2.4): False")
     r.saturating[1], r.saturating[2] = 0.5, 5.0     # above an infinite bound: no verdict there
     assert manifolds.bound_check(r).below
     r.bound[:] = inf

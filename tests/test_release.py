@@ -286,8 +286,6 @@ def answers_of(name, c):
         out = [(("array", f.tolist()), "✅"), (("array", (f + 3).tolist()), "✅"),
                (("array", (f * (1 - 10 * spec["atol"])).tolist()), "❌", "not optimal"),
                (("array", (-f).tolist()), "❌", "the sign is flipped")]
-    elif kind == "yes_no":
-        out = [(("raw", bool(ref)), "✅"), (("raw", not ref), "❌")]
     elif kind == "names":
         out = [(("raw", [n.lower() for n in ref]), "✅"), (("raw", sorted(ref) + ["NOT_A_NAME"]), "❌")]
     return [(*o, "")[:3] for o in out] + [(("raw", None), "⏳", "not answered yet")]   # message: "" if none given
