@@ -191,9 +191,10 @@ def averaging(metas, last=5, ratio=("WGAN-GP", "GAN (R1)")):
     """What the weight average did to each run's stored MNIST-FID curve: {label: checkpoint meta}, each with the
     curve of the shipped average (``fid_per_epoch``) and of the trained generator (``fid_trained_per_epoch``), one
     draw of ``fid_samples`` samples after each epoch. For each run the means of its ``last`` epochs, and their
-    difference averaged - trained read by ``spread.compare`` paired by epoch: one run's curve, so its noise is that
-    of the curve's draws over those epochs, not that of training seeds. ``ratio``: two labels, the first run's means
-    over the second's, between averages and between trained generators. Returns a ``tables.Report`` (``means``:
+    difference averaged - trained with ``spread.compare``'s paired SE over those epochs: one run's curve, so its noise
+    is that of the curve's draws over those epochs, not that of training seeds, and consecutive epochs are not
+    independent: no verdict is printed (the Report keeps ``spread.compare``'s). ``ratio``: two labels, the first
+    run's means over the second's, between averages and between trained generators. Returns a ``tables.Report`` (``means``:
     {label: (averaged, trained)}, ``verdicts``: {label: ``spread.Verdict``}, ``ratios``: (averaged, trained)).
 
     >>> a = dict(fid_samples=5000, fid_per_epoch=[9, 4, 3, 4, 3, 4], fid_trained_per_epoch=[9, 7, 6, 8, 6, 7])
@@ -201,10 +202,10 @@ def averaging(metas, last=5, ratio=("WGAN-GP", "GAN (R1)")):
     >>> print(averaging({"A": a, "B": b}, ratio=("B", "A")))
     mean MNIST-FID of each run's last 5 epochs, the shipped average and the trained generator (one run each,
     one draw of 5,000 samples per epoch: the noise is the curve's over those 5 epochs, not over training seeds)
-    model  averaged  trained  averaged - trained    verdict (5 paired epochs)
-    -----  --------  -------  --------------------  -------------------------
-    A          3.60     6.80  -3.20 ± 0.20 (-47%)   beyond the noise
-    B          8.00     8.20  -0.20 ± 0.37 (-2.4%)  within the noise
+    model  averaged  trained  averaged - trained (± SE over 5 epochs, not independent)
+    -----  --------  -------  --------------------------------------------------------
+    A          3.60     6.80  -3.20 ± 0.20 (-47%)
+    B          8.00     8.20  -0.20 ± 0.37 (-2.4%)
     B / A: 2.22 between the averages, 1.21 between the trained generators
     """
     means, verdicts, rows = {}, {}, []
@@ -212,10 +213,9 @@ def averaging(metas, last=5, ratio=("WGAN-GP", "GAN (R1)")):
         avg, trained = m["fid_per_epoch"][-last:], m["fid_trained_per_epoch"][-last:]
         v = verdicts[label] = compare_spreads(trained, avg, "trained", "averaged", paired=True)
         means[label] = (v.mean_b, v.mean_a)
-        rows.append([label, v.mean_b, v.mean_a, f"{v.pm()} ({percent(v.rel)})",
-                     "beyond the noise" if v.beyond else "within the noise"])
+        rows.append([label, v.mean_b, v.mean_a, f"{v.pm()} ({percent(v.rel)})"])
     n = {m.get("fid_samples") for m in metas.values()}
-    head = ["model", "averaged", "trained", "averaged - trained", f"verdict ({last} paired epochs)"]
+    head = ["model", "averaged", "trained", f"averaged - trained (± SE over {last} epochs, not independent)"]
     text = [f"mean MNIST-FID of each run's last {last} epochs, the shipped average and the trained generator (one run "
             f"each,\none draw of {'/'.join(f'{k:,}' for k in sorted(n))} samples per epoch: the noise is the curve's "
             f"over those {last} epochs, not over training seeds)",

@@ -1,7 +1,7 @@
 r"""The controls for DOT on MNIST (notebook 06): does the transport cost matter, and does target DOT's move beat
 any move of the same length?
 
-    python -m gankit.dotcontrols        # -> checkpoints/dot_controls.json (about 15 minutes on 2 cores)
+    python -m gankit.dotcontrols        # -> checkpoints/dot_controls.json (about 9 minutes on 2 cores)
 
 On each shipped generator, the seeds, sample size and reference digits of the closing comparison
 (``gankit.results``), 10 SGD updates at lr 0.01:
@@ -30,7 +30,8 @@ from .spread import SEEDS, compare
 CONTROLS = checkpoints.FOLDER / "dot_controls.json"
 COMMAND = "python -m gankit.dotcontrols"
 PAIRS = {"latent DOT against the ascent on D(G(z)) alone": ("DOT latent", "latent ascent"),
-         "target DOT against a random move of the same length": ("DOT target", "random move")}
+         "target DOT against a random move of the same length": ("DOT target", "random move"),
+         "the random move against the plain generator": ("baseline", "random move")}
 
 
 def random_move(y, x, seed=0, box=(-1, 1)):
@@ -75,9 +76,17 @@ def compute(n=results.N, seeds=SEEDS, models=results.MODELS, progress=True):
             "scores": results.as_json(out)}
 
 
-def stored(path=CONTROLS, blob=None):
-    """The stored controls (or ``blob``, what ``compute`` returns), scores as ``results.stored`` reads them."""
-    return results.stored(path, blob, what="DOT controls", command=COMMAND)
+def stored(path=CONTROLS, blob=None, closing=None):
+    """The stored controls (or ``blob``, what ``compute`` returns), scores as ``results.stored`` reads them, with each
+    generator's plain samples ("baseline") from the closing comparison (``closing``, default ``results.stored()``):
+    the same seeds, n and reference digits (ValueError otherwise)."""
+    S = results.stored(path, blob, what="DOT controls", command=COMMAND)
+    R = closing or results.stored()
+    if (R["n"], R["seeds"]) != (S["n"], S["seeds"]):
+        raise ValueError(f"the closing comparison has n = {R['n']} and seeds {R['seeds']}, the controls "
+                         f"{S['n']} and {S['seeds']}: rerun {COMMAND} or {results.COMMAND}")
+    return {**S, "scores": {label: {"baseline": R["scores"][label]["baseline"], **s}
+                            for label, s in S["scores"].items()}}
 
 
 def verdicts(S):
@@ -90,13 +99,14 @@ def verdicts(S):
 def table(S):
     """Each pair on each generator: both runs' scores (mean ± std over the seeds) and the control's change d ± SE,
     "(noise)" when the t-test at 5% does not reject zero."""
-    v, rows = verdicts(S), []
+    v, rows, keys = verdicts(S), [], ("fid", "precision", "recall")
     mark = lambda x: x.pm() + ("" if x.beyond else " (noise)")   # noqa: E731
     for label, s in S["scores"].items():
+        for run in ("baseline", "DOT latent", "latent ascent", "DOT target", "random move"):
+            rows.append([label, "plain generator" if run == "baseline" else run, *(s[run][k].pm() for k in keys)])
         for pair, (a, b) in PAIRS.items():
-            for run in (a, b):
-                rows.append([label, run, *(s[run][k].pm() for k in ("fid", "precision", "recall"))])
-            rows.append([label, f"{b} - {a}", *(mark(v[label, pair, k]) for k in ("fid", "precision", "recall"))])
+            name = "plain generator" if a == "baseline" else a
+            rows.append([label, f"{b} - {name}", *(mark(v[label, pair, k]) for k in keys)])
     return (f"{S['n']:,} samples per seed, {len(S['seeds'])} paired seeds; runs: mean ± std over the seeds; "
             f"differences: d ± SE, '(noise)' when the t-test at 5% does not reject zero\n"
             + tables.table(["generator", "run", "MNIST-FID", "precision", "recall"], rows))

@@ -148,12 +148,14 @@ def at_bound(D, c, rtol=1e-3):
     return float((w >= c * (1 - rtol)).float().mean())
 
 
-def critic_table(critics, w1):
+def critic_table(critics, w1, exact_grad_G=None):
     """The critics ``{name: fit_critic result}`` as a text table (``tables.table``), after the exact W_1 ``w1``: each
     critic's W_1 estimate, the estimate over ``w1``, its ``lipconstant``, the estimate over its lipconstant, and the
-    norm of the gradient it sends to the generator's parameters."""
+    norm of the gradient it sends to the generator's parameters; ``exact_grad_G``, the exact critic's (``Potential``
+    through ``toys.generator_grad_norm``: the gradient of the sample W_1 where the dual solution is unique), is the
+    yardstick of that column."""
     head = ["critic", "W1 estimate", "estimate/W1", "lipconstant", "estimate/lip", "grad to G"]
-    rows = [["exact (POT)", w1, 1.0, None, None, None]]
+    rows = [["exact (POT)", w1, 1.0, None, None, exact_grad_G]]
     rows += [[name, r.w1, r.w1 / w1, r.lip, r.w1 / r.lip, r.grad_G] for name, r in critics.items()]
     return tables.table(head, rows, formats=dict.fromkeys(head[1:], ".3g") | {"estimate/lip": ".3f"})
 

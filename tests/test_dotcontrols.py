@@ -27,11 +27,11 @@ def test_the_stored_controls_share_the_closing_comparisons_dot_runs():
     assert (C["command"], C["n"], C["seeds"]) == (dotcontrols.COMMAND, R["n"], R["seeds"])
     assert C["models"] == dict(results.MODELS)
     for label, s in C["scores"].items():
-        assert set(s) == {"DOT latent", "latent ascent", "DOT target", "random move"}
-        for m in ("DOT latent", "DOT target"):
+        assert set(s) == {"baseline", "DOT latent", "latent ascent", "DOT target", "random move"}
+        for m in ("baseline", "DOT latent", "DOT target"):
             for k in ("fid", "precision", "recall"):
                 assert s[m][k].values == pytest.approx(R["scores"][label][m][k].values, rel=1e-6), (label, m, k)
-    assert len(dotcontrols.table(C).splitlines()) == 3 + 2 * 6
+    assert len(dotcontrols.table(C).splitlines()) == 3 + 2 * (5 + 3)
 
 
 @pytest.mark.shipped

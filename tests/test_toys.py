@@ -277,6 +277,6 @@ def test_vanishing_runs_draw_a_scene_and_the_bound_per_run():
     assert axes[0, 0].get_title() == "lifted: trained D, arrows of log(1 - D)"
     scales = [[c for c in ax.collections if isinstance(c, matplotlib.quiver.Quiver)][0].scale for ax in axes[:, 0]]
     assert scales[0] == pytest.approx(scales[1])                       # one arrow scale for both rows
-    assert all(ax.get_yscale() == "log" and any("Theorem 2.4" in t.get_text() for t in ax.get_legend().get_texts())
-               for ax in axes[:, 1])
+    assert all(ax.get_yscale() == "log"
+               and any("M eps / (1 - eps)" in t.get_text() for t in ax.get_legend().get_texts()) for ax in axes[:, 1])
     plt.close("all")
