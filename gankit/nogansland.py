@@ -196,7 +196,7 @@ def w1_floor(n=1000, seeds=spread.SEEDS):
     floor = spread.Spread.of([w1(two_modes(n, seed=1000 + s), two_modes(n, seed=2000 + s)) for s in seeds], n, seeds,
                              "W1")
     return tables.Report(f"two draws of {n:,} data points, exact W1 {floor.pm()} (mean ± std over {len(seeds)} seeds):"
-                         f" the floor of a sample W1 at this n", floor=floor)
+                         f" what a perfect generator's samples read at this n", floor=floor)
 
 
 def compare_pr(G, W, n=2000, seeds=spread.SEEDS, k=3):

@@ -6,17 +6,16 @@ import torch
 
 from gankit import budget, checkpoints, curves, metrics, scores, spread
 
-# name -> (largest MNIST-FID, fewest classes covered) for the runs that must learn (nearly) every digit, set at what
-# ships (5,000 samples). The slides' MLP misses one digit at the 2% share threshold (9 classes on 5,000 samples); the
-# DCGAN covers all 10 (the shipped one, with the R1 penalty on its discriminator, scores 6.0; without the penalty the
-# same networks scored 32.0). WGAN-GP, with the same networks, scores 10.4 at its flat curve after 100 epochs (11.9
-# after 75, 23.3 after 41); test_vanilla_gan_ahead_of_wgan_gp_at_every_budget says how far behind it stays.
+# name -> (largest MNIST-FID, fewest classes covered) for the runs that must learn (nearly) every digit, set a little
+# above what ships (5,000 samples; the stored scores are in checkpoints/scores.json). The slides' MLP misses one digit
+# at the 2% share threshold (9 classes); the DCGAN recipes cover all 10. WGAN-clip's recipe differs from WGAN-GP's in
+# more than the constraint (notebook 03, section 4): its bound says what ships, not what clipping can do.
 LEARNS_ALL_DIGITS = {
     "dcgan_adam": (8, 10),
     "mlp_adam": (120, 9),
     "wgan_gp": (11.5, 10),
-    "wgan_clip": (140, 10),  # clipping at c = 0.01 leaves a tiny, near-linear critic (notebook 03): 133.0 on 5,000
-}                            # at its flat curve after 67 epochs, all 10 digits (after 60: 137.6; after 26: 226, 7 digits)
+    "wgan_clip": (140, 10),
+}
 # the DCGAN recipes train until their MNIST-FID curve is flat (``curves.flat``), not for a fixed number of epochs
 TRAINED_TO_FLAT = ("dcgan_adam", "wgan_gp", "wgan_clip")
 pytestmark = pytest.mark.shipped   # every test here reads the shipped checkpoints and their metadata
