@@ -24,10 +24,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-from . import __version__
 
 REPO = "https://github.com/gankit/gankit"  # the one place that holds the repository's address
-RELEASE = f"v{__version__}"                # the release tag the set-up cell installs once it is published
 
 
 def colab_url(path, branch="main"):
@@ -39,21 +37,17 @@ def colab_url(path, branch="main"):
     return f"{REPO.replace('https://github.com/', 'https://colab.research.google.com/github/')}/blob/{branch}/{path}"
 
 
-# The notebooks' first cell. Where the kit is missing it installs the release tag if REPO has it, else the default
-# branch (the notebook Colab opens is the default branch's too): an unpublished tag must not break a class. It asks
-# pip for the kit alone, whose dependencies leave installed packages as they are (pip upgrades only what a bound
-# requires): a running kernel keeps the ipykernel and ipywidgets it has loaded, and Colab its ipywidgets 7.7.1, as
-# ipywidgets 8 is not supported there (googlecolab/colabtools#3020, #4525).
-SETUP_CELL = f"""# Set-up: where the kit is missing (e.g. on Colab) this installs it, elsewhere it does nothing:
-# release {RELEASE}, or the default branch while that tag is not published.
+# The notebooks' first cell. Where the kit is missing it installs REPO's default branch, the branch Colab opens the
+# notebook from, so notebook and kit match; no tag (only the default branch is published). It asks pip for the kit
+# alone, whose dependencies leave installed packages as they are (pip upgrades only what a bound requires): a running
+# kernel keeps the ipykernel and ipywidgets it has loaded, and Colab its ipywidgets 7.7.1, as ipywidgets 8 is not
+# supported there (googlecolab/colabtools#3020, #4525).
+SETUP_CELL = f"""# Set-up: where the kit is missing (e.g. on Colab) this installs it from the default branch, the one this
+# notebook comes from; elsewhere it does nothing.
 try:
     import gankit
 except ModuleNotFoundError:
-    tags = !git ls-remote --tags {REPO} {RELEASE}
-    ref = "@{RELEASE}" if any(t.endswith("refs/tags/{RELEASE}") for t in tags) else ""
-    if not ref:
-        print("No tag {RELEASE} published: installing the kit's default branch.")
-    %pip install -q "gankit @ git+{REPO}{{ref}}"
+    %pip install -q "gankit @ git+{REPO}"
     import gankit
 %matplotlib inline"""
 

@@ -1,4 +1,4 @@
-"""The kit ready to be reused: one version everywhere, the release tag from it, licenses stated where they apply.
+"""The kit ready to be reused: one version everywhere, an install that needs no tag, licenses stated where they apply.
 
 `gankit.__version__` is the one constant: CITATION.cff and CHANGELOG.md name it, the Colab set-up cell installs
 the tag `v` + it (CONTRIBUTING.md, "Releases").
@@ -31,9 +31,10 @@ def test_changelog_has_the_version_and_an_unreleased_section():
     assert gankit.__version__ in headings, f"CHANGELOG.md has no section for {gankit.__version__}: {headings}"
 
 
-def test_release_tag_is_v_plus_the_version():
-    assert notebooks.RELEASE == f"v{gankit.__version__}"
-    assert f"@{notebooks.RELEASE}" in notebooks.SETUP_CELL, "the Colab set-up cell must install the release tag"
+def test_the_setup_cell_installs_the_default_branch_not_a_tag():
+    """Only the default branch is published: an install must not depend on a tag (an old tag would install a kit
+    without the later notebooks' modules)."""
+    assert f'git+{notebooks.REPO}"' in notebooks.SETUP_CELL and "ls-remote" not in notebooks.SETUP_CELL
 
 
 def test_licenses_agree():
