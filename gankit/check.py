@@ -197,7 +197,8 @@ ANSWERS = {
         "sup_D L(theta, D) for s = 1/4", lambda: 2 * shifted_uniforms_js(0.25) - math.log(4), number(rtol=1e-3),
         "sup_D L = 2 JS - log 4 (slides, 'Relation with Jensen-Shannon divergence').",
         mistakes=[(lambda: shifted_uniforms_js(0.25), "That is JS itself; the question asks for sup_D L = 2 JS - log 4."),
-                  (lambda: -2 * shifted_uniforms_js(0.25), "That is -2 JS: check the sign, sup_D L = 2 JS - log 4.")]),
+                  (lambda: -2 * shifted_uniforms_js(0.25), "That is -2 JS (a sign error), which at s = 1/4 is also "
+                   "2 JS - log 2 (log 2 written for log 4): sup_D L = 2 JS - log 4.")]),
     "ex5_grad_norm": Answer(
         "||grad psi^c(x)|| for c = |x - y|^2, given x and T_psi(x)",
         lambda: lambda x, t: 2 * float(np.linalg.norm(np.asarray(x, dtype=float) - np.asarray(t, dtype=float))),

@@ -20,7 +20,7 @@ from pathlib import Path
 import mathjax   # the django-static-mathjax package (the site extra): MathJax's files, nothing else
 
 import gankit
-from gankit.notebooks import RELEASE, REPO, WIDGET_VIEW, colab_url
+from gankit.notebooks import REPO, WIDGET_VIEW, colab_url
 from gankit.verdicts import RECORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,7 +107,7 @@ def run_banner(app, pagename, templatename, context, doctree):
     context["body"] = (
         '<div class="admonition tip gankit-run"><p class="admonition-title">Run this notebook</p><p>'
         f'<a class="reference external gankit-colab" href="{colab_url(path)}">Open in Colab</a> '
-        f'(its first cell installs the kit, release <code>{RELEASE}</code>), or on your machine: '
+        '(its first cell installs the kit from the default branch), or on your machine: '
         f'<code>make lab</code> in a clone of the kit, then open <code>{path}</code>.</p></div>\n' + context["body"])
 
 
