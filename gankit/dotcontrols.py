@@ -13,8 +13,8 @@ On each shipped generator, the seeds, sample size and reference digits of the cl
 
 The random move has each sample's length of target DOT's move and a direction drawn at random, then the clipping to
 [-1, 1] that target DOT's images get too, which shortens it (``lengths``: by about a fifth on the shipped
-generators): a change of the scores that it shares with target DOT is not the critic's doing. Pairs are compared by ``spread.compare`` (the
-same codes and K_eff on each seed).
+generators): a change of the scores that it shares with target DOT is not the critic's doing. Pairs are compared by
+``spread.compare`` (the same codes and K_eff on each seed).
 """
 import argparse
 import json
@@ -31,7 +31,7 @@ from .spread import SEEDS, compare
 CONTROLS = checkpoints.FOLDER / "dot_controls.json"
 COMMAND = "python -m gankit.dotcontrols"
 PAIRS = {"latent DOT against the ascent on D(G(z)) alone": ("DOT latent", "latent ascent"),
-         "target DOT against a random move of the same length": ("DOT target", "random move"),
+         "target DOT against a random move of its length": ("DOT target", "random move"),
          "the random move against the plain generator": ("baseline", "random move")}
 
 
@@ -48,12 +48,17 @@ def random_move(y, x, seed=0, box=(-1, 1)):
     return (y + step * u).clamp(*box)
 
 
+def _moves(ck, n, seed):
+    """n samples y of ``ck``'s generator, their target DOT images x and their random move (its coins: seed + 100)."""
+    y = ck.G.sample(n, seed)
+    x, _ = results.improve("DOT target", ck.G, ck.D, n, seed=seed)
+    return y, x, random_move(y, x, seed=seed + 100)
+
+
 def lengths(ck, n=500, seed=0):
     """Mean ||x - y|| over n samples y of ``ck``'s generator: target DOT's move and the random move's, after its
     clipping to [-1, 1] (which can shorten it): (DOT, random)."""
-    y = ck.G.sample(n, seed)
-    x, _ = results.improve("DOT target", ck.G, ck.D, n, seed=seed)
-    moved = random_move(y, x, seed=seed + 100)
+    y, x, moved = _moves(ck, n, seed)
     return tuple((a - y).flatten(1).norm(dim=1).mean().item() for a in (x, moved))
 
 
@@ -65,13 +70,9 @@ def samplers(ck):
                        **results.DEFAULTS["dot_latent"])
         return batched(ck.G, z)
 
-    def moved(n, seed):
-        y = ck.G.sample(n, seed)
-        x, _ = results.improve("DOT target", ck.G, ck.D, n, seed=seed)
-        return random_move(y, x, seed=seed + 100)
     dot_ = results.methods(ck, which=("DOT latent", "DOT target"))
     return {"DOT latent": dot_["DOT latent"], "latent ascent": ascent,
-            "DOT target": dot_["DOT target"], "random move": moved}
+            "DOT target": dot_["DOT target"], "random move": lambda n, seed: _moves(ck, n, seed)[2]}
 
 
 def compute(n=results.N, seeds=SEEDS, models=results.MODELS, progress=True):
