@@ -43,6 +43,14 @@ def generators():
     return [name for name in available() if name != "classifier"]
 
 
+def write_stored(path, blob):
+    """Write a stored evaluation (``blob``, what its command returns, with its "seconds") as ``read_stored`` reads
+    it back, and return the line its command prints: "stored NAME (S s)"."""
+    path = Path(path)
+    path.write_text(json.dumps(blob, indent=1) + "\n")
+    return f"stored {path.name} ({blob['seconds']} s)"
+
+
 def read_stored(path, what, command, blob=None):
     """A stored evaluation's JSON file (the kit's heavier results ship beside the checkpoints), or ``blob`` when
     given (what its command returns); a missing file raises a FileNotFoundError naming ``what`` and the

@@ -17,7 +17,6 @@ generators): a change of the scores that it shares with target DOT is not the cr
 ``spread.compare`` (the same codes and K_eff on each seed).
 """
 import argparse
-import json
 import sys
 import time
 
@@ -127,8 +126,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0])
     p.parse_args(argv)
     blob = compute()
-    CONTROLS.write_text(json.dumps(blob, indent=1) + "\n")
-    print(f"stored {CONTROLS.name} ({blob['seconds']} s)\n")
+    print(checkpoints.write_stored(CONTROLS, blob) + "\n")
     print(table(stored()))
     return 0
 

@@ -28,7 +28,6 @@ fingerprint, the command, kit version, machine and seconds (``stored`` reads the
 ``with_images`` reruns the first 16 codes for the grids (a sample's updates depend on it alone).
 """
 import argparse
-import json
 import math
 import sys
 import time
@@ -330,8 +329,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0])
     p.parse_args(argv)
     blob = compute()
-    DOT_PATHS.write_text(json.dumps(blob, indent=1) + "\n")
-    print(f"stored {DOT_PATHS.name} ({blob['seconds']} s)\n")
+    print(checkpoints.write_stored(DOT_PATHS, blob) + "\n")
     print(curve_table(stored()["curves"]))
     return 0
 

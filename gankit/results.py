@@ -11,7 +11,6 @@ back with ``stored``; ``comparison_table`` writes it, each method's MNIST-FID se
 the verdict rule (``spread.compare``: beyond the noise when |d| > t SE, a two-sided t-test at 5%).
 """
 import argparse
-import json
 import sys
 import time
 
@@ -179,8 +178,7 @@ def main(argv=None):
     a = p.parse_args(argv)
     if not a.table:
         blob = closing(a.n)
-        CLOSING.write_text(json.dumps(blob, indent=1) + "\n")
-        print(f"stored {CLOSING.name} ({blob['seconds']} s)")
+        print(checkpoints.write_stored(CLOSING, blob))
     S = stored()
     print(caption(S) + "\n\n" + comparison_table(S))
     return 0

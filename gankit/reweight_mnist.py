@@ -16,7 +16,6 @@ starting from its weights reuses its features. The critic sees the 60,000 MNIST 
 reference is the first 8,000 test digits, as in ``gankit.results`` (the last 2,000 calibrate DRS there).
 """
 import argparse
-import json
 import sys
 import time
 
@@ -229,8 +228,7 @@ def main(argv=None):
         return 0
     if a.what == "sweep":
         blob = sweep(n=a.n)
-        SWEEP.write_text(json.dumps(blob, indent=1) + "\n")
-        print(f"stored {SWEEP.name} ({blob['seconds']} s)")
+        print(checkpoints.write_stored(SWEEP, blob))
     print(results.comparison_table(stored()))
     return 0
 

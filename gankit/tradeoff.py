@@ -15,7 +15,6 @@ inside the real samples' k-NN balls in feature space (quality), recall = the sha
 generated ones' balls (diversity). A method that trades diversity for quality moves up and to the left.
 """
 import argparse
-import json
 import sys
 import time
 
@@ -336,8 +335,7 @@ def main(argv=None):
     p.add_argument("--n", type=int, default=results.N, help=f"samples per method and seed (default {results.N:,})")
     a = p.parse_args(argv)
     blob = sweep(a.n)
-    TRADEOFF.write_text(json.dumps(blob, indent=1) + "\n")
-    print(f"stored {TRADEOFF.name} ({blob['seconds']} s)")
+    print(checkpoints.write_stored(TRADEOFF, blob))
     return 0
 
 

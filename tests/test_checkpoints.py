@@ -88,3 +88,13 @@ def test_every_shipped_file_is_in_the_package_data():
     shipped = {p for pat in patterns for p in package.glob(pat)}          # setuptools globs: * stays in one folder
     files = {p for p in (package / "checkpoints").rglob("*") if p.is_file()}
     assert files and not files - shipped, f"not in pyproject's package-data: {sorted(map(str, files - shipped))}"
+
+
+def test_a_stored_evaluation_reads_back_as_written(tmp_path):
+    blob = {"command": "python -m gankit.example", "seconds": 12, "scores": {"a": [1.5, 2.0]}}
+    line = checkpoints.write_stored(tmp_path / "example.json", blob)
+    assert line == "stored example.json (12 s)"
+    assert checkpoints.read_stored(tmp_path / "example.json", "example", blob["command"]) == blob
+    assert (tmp_path / "example.json").read_text().endswith("}\n")
+    with pytest.raises(FileNotFoundError, match="python -m gankit.example"):
+        checkpoints.read_stored(tmp_path / "missing.json", "example", blob["command"])
