@@ -163,11 +163,10 @@ def closing_table(S, markdown=False):
     its generator's baseline (``results.comparison_table``); each row's seconds marked by the run that timed them
     (``RUNS``; compare seconds within one run only)."""
     keep = ("baseline",) + tuple(DEFAULT.values())
-    timed = S.get("timed_by", {})
-    mark = lambda label, m, s: s if label not in timed else {**s, "seconds": seconds(S, label, m, ".2f")}  # noqa: E731
-    table = results.comparison_table({**S, "scores": {label: {m: mark(label, m, s[m]) for m in keep}
-                                                      for label, s in S["scores"].items()}}, markdown)
-    return table + ("" if not timed else "\n" + ("\n" if markdown else "") + "seconds timed by run "
+    marked = {label: {m: {**s[m], "seconds": seconds(S, label, m, ".2f")} for m in keep}
+              for label, s in S["scores"].items()}
+    table = results.comparison_table({**S, "scores": marked}, markdown)
+    return table + ("" if "timed_by" not in S else "\n" + ("\n" if markdown else "") + "seconds timed by run "
                     + "; ".join(RUNS) + ": compare them within one run")
 
 
