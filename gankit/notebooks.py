@@ -42,8 +42,8 @@ def colab_url(path, branch="main"):
 # alone, whose dependencies leave installed packages as they are (pip upgrades only what a bound requires): a running
 # kernel keeps the ipykernel and ipywidgets it has loaded, and Colab its ipywidgets 7.7.1, as ipywidgets 8 is not
 # supported there (googlecolab/colabtools#3020, #4525).
-SETUP_CELL = f"""# Set-up: where the kit is missing (e.g. on Colab) this installs it from the default branch, the one this
-# notebook comes from; elsewhere it does nothing.
+SETUP_CELL = f"""# Set-up: where the kit is missing (e.g. on Colab) this installs it from the default branch,
+# the one this notebook comes from; elsewhere it does nothing.
 try:
     import gankit
 except ModuleNotFoundError:
