@@ -75,16 +75,21 @@ def lipschitz_ratio(f, u, v):
         return float(((f(u) - f(v)).abs().reshape(-1) / (u - v).flatten(1).norm(dim=1)).max())
 
 
-def slope(f, x):
+def slope(f, x, tangent=False):
     """||grad_x f(x)||_2 per sample (N,): the local slope of f at each point, to compare with K_eff (where the slope
-    of f / K_eff exceeds 1, DOT's objective falls along grad f and a sample can travel far).
+    of f / K_eff exceeds 1, DOT's objective falls along grad f and a sample can travel far). ``tangent=True``: the
+    norm of g - x <g, x> / ||x||^2, the part latent DOT keeps on the sphere through x (``latent``, Gaussian prior).
 
     >>> slope(lambda x: x @ torch.tensor([3.0, 4.0]), torch.zeros(2, 2))
     tensor([5., 5.])
+    >>> slope(lambda x: x @ torch.tensor([3.0, 4.0]), torch.tensor([[1.0, 0.0]]), tangent=True)   # radial 3 removed
+    tensor([4.])
     """
     x = x.detach().clone().requires_grad_(True)
     with torch.enable_grad():
         (g,) = torch.autograd.grad(f(x).sum(), x)
+    if tangent:
+        g = _radial_part_removed(x.detach().flatten(1), None, g.flatten(1))
     return g.flatten(1).norm(dim=1).detach()
 
 

@@ -228,7 +228,7 @@ def path_grids(curves, picks=(0, 10, None), n=16):
     for row, (name, c) in zip(axes, curves.items()):
         for ax, s in zip(row, picks):
             s = max(c) if s is None else min(s, max(c))
-            plots.grid(c[s]["x"][:n], nrow=4, ax=ax, title=f"{name}, {s} updates: FID {c[s]['fid']:.1f}")
+            plots.grid(c[s]["x"][:n], nrow=4, ax=ax, title=f"{name}, {s} updates: MNIST-FID {c[s]['fid']:.1f}")
     fig.tight_layout()
     return axes
 

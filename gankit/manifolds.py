@@ -208,7 +208,7 @@ def perfect_discrimination(data_segment, fake_segment, n=100_000, away=0.01):
     align, js = perfectly_align(data_segment, fake_segment), js_lower_bound(D, y, x)
     grad_data, grad_fakes = float(D.grad_norm(y).max()), float(D.grad_norm(x[far]).max())
     return Report(f"perfectly align: {align}; L(theta, D*) = {L:.1e}, JS >= {js:.10f}; max |grad D*| on the data "
-                  f"{grad_data:.0e}, on the fakes {grad_fakes:.0e}",
+                  f"{grad_data:.0e}, on the fakes farther than {away:g} from it {grad_fakes:.0e}",
                   D=D, align=align, L=L, js=js, grad_data=grad_data, grad_fakes=grad_fakes)
 
 

@@ -145,7 +145,8 @@ def block():
         "",
         f"Notebook 07's closing comparison ({results.caption(closing)}; the kit's latent reweighting, its own "
         f"construction after Issenhuth et al.'s abstract, with the cap m' = 2, the bound its weights were trained "
-        f"with, `python -m gankit.reweight_mnist`; notebook 07 sweeps every method's knob):",
+        f"with, `python -m gankit.reweight_mnist`; DRS on other proposals than notebook 05's table, hence other means "
+        f"and stds for the same setting; notebook 07 sweeps every method's knob):",
         "",
         tradeoff.closing_table(closing, markdown=True),
         "",

@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 
 from . import __version__, checkpoints, drs_mnist, metrics, plots, results, reweight_mnist, tables
 from .budget import machine
-from .spread import SEEDS, compare, percent, threshold
+from .spread import SEEDS, Spread, compare, percent, threshold, training_digits
 
 TRADEOFF = checkpoints.FOLDER / "tradeoff.json"
 COMMAND = "python -m gankit.tradeoff"
@@ -253,12 +253,21 @@ def step_by_step(S, label, metric="precision"):
     return "\n".join(lines)
 
 
-def chart(S, label, ax=None, highlight=None, zoom=None, legend=True):
+def real_point(real_features, n, seeds=SEEDS):
+    """Where real data sit on the chart: precision and recall (``metrics.precision_recall``) of n MNIST training digits
+    per seed (``spread.training_digits``, disjoint blocks) against the reference digits' ``real_features``, at the
+    chart's set sizes. Returns {"precision": Spread, "recall": Spread}."""
+    pr = [metrics.precision_recall(metrics.features(training_digits(n, s)), real_features) for s in seeds]
+    return {key: Spread.of([v[i] for v in pr], n, seeds, key) for i, key in enumerate(("precision", "recall"))}
+
+
+def chart(S, label, ax=None, highlight=None, zoom=None, legend=True, real=None):
     """``label``'s curves in the precision-recall plane: each method from the plain generator (black star) through
     its points (``CURVES``, knob values written beside them, each method's on its side: ``OFFSETS``), error bars
-    one std over the seeds; ``highlight`` a point to ring; ``zoom`` a half-width: only the square of that size
-    around the plain generator, each curve's last knob value alone written (the others overlap there). Up = more
-    precision (quality), right = more recall (diversity). Returns the Axes."""
+    one std over the seeds; ``real`` (``real_point``) a black cross for training digits; ``highlight`` a point to
+    ring; ``zoom`` a half-width: only the square of that size around the plain generator, each curve's last knob
+    value alone written (the others overlap there). Up = more precision (quality), right = more recall (diversity).
+    Returns the Axes."""
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 4.8))
     by = S["scores"][label]
@@ -276,6 +285,9 @@ def chart(S, label, ax=None, highlight=None, zoom=None, legend=True):
             ax.annotate(p.rsplit(" ", 1)[1], (x, y), xytext=(far * dx, far * dy), textcoords="offset points", color=c,
                         annotation_clip=True, ha="right" if dx < 0 else "left", **extra)
     ax.plot(base["recall"].mean, base["precision"].mean, "k*", ms=14, label="plain generator", zorder=5)
+    if real:
+        ax.errorbar(real["recall"].mean, real["precision"].mean, xerr=real["recall"].std, yerr=real["precision"].std,
+                    fmt="kX", ms=9, capsize=2, label="training digits (real data)", zorder=5)
     if highlight and highlight != "baseline":
         ax.plot(by[highlight]["recall"].mean, by[highlight]["precision"].mean, "o", ms=16, mfc="none", mec="red",
                 mew=2, zorder=6)

@@ -1,6 +1,6 @@
 r"""Notebook 03's heavier evaluations, computed by a kit command and stored beside the checkpoints.
 
-    python -m gankit.wganruns stability   # 9 toy runs (90 s, 2 cores) -> checkpoints/stability.json
+    python -m gankit.wganruns stability   # 12 toy runs (2 min, 2 cores) -> checkpoints/stability.json
     python -m gankit.wganruns reports     # 3 MNIST reports (25 s) -> checkpoints/mnist_reports.json
 
 **stability**: the miniature of Gulrajani et al. (2017, section 5.2), ``wgan.stability``:
@@ -48,7 +48,7 @@ from .tables import Report, table
 ARCHS = {"3 x 64 ReLU": dict(depth=3, act="relu"), "6 x 64 ReLU": dict(depth=6, act="relu"),
          "3 x 64 tanh": dict(depth=3, act="tanh")}
 LOSSES = {"GAN": dict(mode="gan"), "WGAN-clip": dict(mode="clip", c=0.01),
-          "WGAN-GP": dict(mode="gp", lam=0.1)}
+          "WGAN-clip, RMSProp": dict(mode="clip", c=0.01, opt="rmsprop"), "WGAN-GP": dict(mode="gp", lam=0.1)}
 SHARED = dict(toy="8gaussians", width=64, steps=500, lr=3e-4, batch_size=256, n_critic=5, seed=0)
 DATA = dict(name="8gaussians", n=500, seed=3)     # the points y each run is scored against
 SAMPLES = dict(n=500, sample_seed=5)              # each generator's samples

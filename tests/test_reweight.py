@@ -24,8 +24,8 @@ def test_weights_are_small_exactly_on_the_codes_that_land_between_the_modes(case
     mid = nogansland.between(case.x)
     assert 0.02 < mid.float().mean() < 0.3, "the premise: the generator's curve crosses the gap"
     assert case.w[mid].mean() < 0.5 < 1.0 < case.w[~mid].mean()
-    low = case.w < 0.25
-    assert low.any() and mid[low].float().mean() > 0.9, "the codes of small weight are the ones between the modes"
+    low = case.w <= case.w.quantile(0.1)                          # w's lowest tenth
+    assert mid[low].float().mean() > 0.9, "the codes of small weight are the ones between the modes"
 
 
 def test_reweighted_samples_are_closer_to_the_data_in_exact_w1_beyond_the_seed_spread(case):

@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from gankit import checkpoints, data, metrics, nets, semidiscrete, wgan, wganruns
+from gankit import budget, checkpoints, data, metrics, nets, semidiscrete, wgan, wganruns
 
 
 def w1(x, y):
@@ -182,7 +182,7 @@ def test_scenes_have_ticks_and_the_gan_loss_panel_its_log_4_line():
 
 @pytest.mark.shipped
 def test_stored_stability_runs_have_what_notebook_03_reads_at_the_stated_settings():
-    """checkpoints/stability.json: the nine runs of ``wganruns.ARCHS`` x ``LOSSES``, made by the
+    """checkpoints/stability.json: the twelve runs of ``wganruns.ARCHS`` x ``LOSSES``, made by the
     module's command at its settings, each with its W_1, modes and 500 samples (rounded to 1e-3:
     their W_1 is the stored one to rounding); the notebook's figure draws from it."""
     S = wganruns.stability_stored()
@@ -204,9 +204,9 @@ def test_stored_stability_runs_have_what_notebook_03_reads_at_the_stated_setting
     from gankit import wganplots
     axes = wganplots.stability_grid(S["runs"], y)
     r = S["runs"]["3 x 64 tanh", "WGAN-GP"]
-    assert axes.shape == (3, 3)
-    assert axes[2, 2].get_title().endswith(f"W1 {r.w1:.2f}, {r.modes} of 8 modes")
-    assert axes[2, 2].patches[0].get_radius() == pytest.approx(2 / 1.414, rel=1e-3)   # the circle through the modes
+    assert axes.shape == (3, 4)
+    assert axes[2, 3].get_title().endswith(f"W1 {r.w1:.2f}, {r.modes} of 8 modes")
+    assert axes[2, 3].patches[0].get_radius() == pytest.approx(2 / 1.414, rel=1e-3)   # the circle through the modes
     refs = wganruns.w1_references(draws=5)
     lines = wganruns.stability_table(S["runs"], refs).splitlines()
     for arch, line in zip(wganruns.ARCHS, lines[2:5]):
@@ -230,8 +230,13 @@ def test_w1_references_place_the_data_below_the_ring():
 @pytest.mark.shipped
 def test_one_stored_stability_run_is_reproduced_at_its_settings():
     """The GAN on 3 x 64 ReLU, rerun by the module at the stored settings (500 generator steps, a
-    few seconds), gives the stored W_1, modes and samples: the file is what the command makes."""
-    stored = wganruns.stability_stored()["runs"]["3 x 64 ReLU", "GAN"]
+    few seconds), gives the stored W_1, modes and samples: the file is what the command makes. Float kernels differ
+    between processor kinds (an Intel and an AMD machine train this GAN to different weights), so the check needs
+    the processor the file was made on; the thread count does not matter."""
+    S = wganruns.stability_stored()
+    if not S["machine"].startswith(budget.cpu_name()):
+        pytest.skip(f"stored on {S['machine']}; this machine: {budget.cpu_name()}")
+    stored = S["runs"]["3 x 64 ReLU", "GAN"]
     blob = json.loads(wganruns.dumps(wganruns.stability(["3 x 64 ReLU"], ["GAN"], progress=False)))
     again = wganruns.stability_stored(blob=blob)["runs"]["3 x 64 ReLU", "GAN"]
     assert again.w1 == pytest.approx(stored.w1, rel=1e-6) and again.modes == stored.modes
