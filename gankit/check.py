@@ -191,7 +191,7 @@ ANSWERS = {
     "ex5_JS": Answer(
         "JS(U[0, 1], U[s, 1 + s]) as a function of s", lambda: shifted_uniforms_js,
         function_of(_SHIFTS, rtol=1e-4, diagnose=_bits_diagnose),   # log 2 typed as 0.6931 is right, as in ex4_JS
-        "Split the line into: only p > 0, both, only q > 0. The mixture M = (p + q) / 2 is p / 2, p = q, then q / 2 there. "
+        "Split the line into: only p > 0, both, only q > 0. The mixture m = (p + q) / 2 is p / 2, p = q, then q / 2 there. "
         "And what happens when |s| > 1?"),
     "ex5_sup_L": Answer(
         "sup_D L(theta, D) for s = 1/4", lambda: 2 * shifted_uniforms_js(0.25) - math.log(4), number(rtol=1e-3),

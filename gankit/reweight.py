@@ -18,8 +18,8 @@ w gamma, at the rate E_gamma[w] / m = 1 / m when w <= m. The kit's other choices
 - w(z) = softplus(h(z)), h an MLP z_dim -> 128 -> 128 -> 1 (LeakyReLU 0.2), started at w = 1 everywhere (``Weights``);
 - the network returned is the exponential moving average of its parameters along training (``ema``; w against its
   critic is a min-max game whose iterates circle, as a GAN's do, and their average settles), rescaled once at the end
-  so that its mean is 1 on ``CALIBRATION`` fresh codes (averaging the parameters of softplus(h) loses mass, by
-  Jensen's inequality: about 1-2% here);
+  so that its mean is 1 on ``CALIBRATION`` fresh codes (w is not linear in its parameters, so the average of the
+  parameters does not keep the mean of w: it drifts by about 1-2% here);
 - the constraints as penalties on ``penalty_batch`` fresh codes (they involve w alone, so many codes are cheap):
   lam_mean * (E[w] - 1)^2, estimated without bias as the product of the deviations of two independent halves,
   and lam_bound * E[(w - m)_+^2] (``penalties``);

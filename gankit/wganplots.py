@@ -35,14 +35,15 @@ def scene(G, D, y, ax=None, title=None, legend=False, box=BOX, **kw):
     return ax
 
 
-def clip_sweep(c_values, clip, gp, w1):
+def clip_sweep(c_values, clip, gp, w1, exact_grad=None):
     """Three log-log panels against the clipping value c: the critic's W_1 estimate (exact ``w1`` as a line), its
-    ``lipconstant`` (the slope c^4 dotted through c = 0.01) and the gradient it sends to the generator; the
-    penalised critic ``gp`` dashed. ``clip``: {c: ``wgan.fit_critic`` result}."""
+    ``lipconstant`` (the slope c^4 dotted through c = 0.01) and the gradient it sends to the generator (an exact
+    critic's, ``exact_grad``, as a line); the penalised critic ``gp`` dashed. ``clip``: {c: ``wgan.fit_critic``
+    result}."""
     fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
     panels = [("W1 estimate  E[D(Y)] - E[D(g(Z))]", "w1", w1, "exact W1", "W1 estimate"),
               ("lipconstant (mean ||grad D|| on segments)", "lip", 1.0, "1-Lipschitz", "lipconstant"),
-              ("generator's gradient norm", "grad_G", None, None, "||grad_theta E[-D(g_theta(Z))]||")]
+              ("generator's gradient norm", "grad_G", exact_grad, "exact critic", "||grad_theta E[-D(g_theta(Z))]||")]
     for ax, (title, key, ref, ref_label, ylabel) in zip(axes, panels):
         ax.loglog(c_values, [getattr(clip[c], key) for c in c_values], "o-", label="weight clipping")
         ax.axhline(getattr(gp, key), color="C2", ls="--", label="gradient penalty")

@@ -194,7 +194,7 @@ def test_the_first_update_of_each_stored_dot_run_is_reproduced():
     S = doteval.stored()
     blob = json.loads(json.dumps(doteval.compute(keep=(0, 1), progress=False)))     # as stored
     again = doteval.stored(blob=blob)
-    assert again["K_eff"] == S["K_eff"]
+    assert again["K_eff"] == pytest.approx(S["K_eff"], rel=1e-5)    # float kernels differ between processor kinds
     for name, c in again["curves"].items():
         assert list(c) == [0, 1]
         for s in (0, 1):

@@ -146,7 +146,7 @@ def test_finite_from_reads_where_the_bound_stays_finite():
 def test_perfect_discrimination_prints_its_measurements():
     c = manifolds.perfect_discrimination(S_R, manifolds.SegmentGenerator(*DISJOINT).endpoints(), n=2000)
     assert str(c) == (f"perfectly align: False; L(theta, D*) = {c.L:.1e}, JS >= {c.js:.10f}; max |grad D*| on the "
-                      f"data {c.grad_data:.0e}, on the fakes {c.grad_fakes:.0e}")
+                      f"data {c.grad_data:.0e}, on the fakes farther than 0.01 from it {c.grad_fakes:.0e}")
     assert f"JS >= {math.log(2):.10f}" in str(c)
 
 
