@@ -31,7 +31,7 @@ RECIPES = {
     "classifier": dict(kind="classifier", epochs=3, seed=0),
     # the slides' MLP pair: Adam (the slides' setting) against plain SGD (mode collapse)
     # the two MLP runs: a fixed number of epochs, MNIST-FID of 2,000 samples after each (stop="epochs", fid_samples)
-    "mlp_adam": dict(arch="mlp", loss="gan", opt="adam", lr=2e-4, betas=(0.5, 0.999), epochs=20, batch=64, seed=0,
+    "mlp_adam": dict(arch="mlp", loss="gan", opt="adam", lr=2e-4, betas=(0.5, 0.999), epochs=100, batch=64, seed=0,
                      stop="epochs", fid_samples=2000),
     "mlp_sgd": dict(arch="mlp", loss="gan", opt="sgd", lr=0.01, epochs=10, batch=64, seed=0, stop="epochs",
                     fid_samples=2000),

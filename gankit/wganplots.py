@@ -96,7 +96,7 @@ def stability_grid(runs, y, box=((-2.2, 2.2), (-2.2, 2.2))):
         ax.scatter(*np.asarray(r.x).T, s=3, c="C1")
         ax.add_patch(plt.Circle((0, 0), RING, fill=False, ls=":", color="0.4", lw=0.8))
         ax.set_title(f"{arch}, {name}\nW1 {r.w1:.2f}, {r.modes} of 8 modes", fontsize=9)
-        ax.set(xlim=box[0], ylim=box[1], xticks=[], yticks=[])
+        ax.set(xlim=box[0], ylim=box[1], xticks=[], yticks=[], aspect="equal")
     fig.suptitle("orange: the generator's samples; black: the data points; dotted: the circle through the 8 modes",
                  fontsize=9)
     fig.tight_layout()

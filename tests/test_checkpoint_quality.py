@@ -7,12 +7,12 @@ import torch
 from gankit import budget, checkpoints, curves, metrics, scores, spread
 
 # name -> (largest MNIST-FID, fewest classes covered) for the runs that must learn (nearly) every digit, set a little
-# above what ships (5,000 samples; the stored scores are in checkpoints/scores.json). The slides' MLP misses one digit
-# at the 2% share threshold (9 classes); the DCGAN recipes cover all 10. WGAN-clip's recipe differs from WGAN-GP's in
+# above what ships (5,000 samples; the stored scores are in checkpoints/scores.json). The slides' MLP (Adam, 100 epochs)
+# misses two digits at the 2% share threshold (8 classes); the DCGAN recipes cover all 10. WGAN-clip's recipe differs from WGAN-GP's in
 # more than the constraint (notebook 03, section 4): its bound says what ships, not what clipping can do.
 LEARNS_ALL_DIGITS = {
     "dcgan_adam": (8, 10),
-    "mlp_adam": (120, 9),
+    "mlp_adam": (125, 8),
     "wgan_gp": (11.5, 10),
     "wgan_clip": (140, 10),
 }
