@@ -69,10 +69,12 @@ def generator_table():
 
 
 def hardware():
-    """The machines the training times were measured on, as ``checkpoints/timings.json`` records them."""
-    gpu = lambda v: "" if "gpu" not in v else f", {v['gpu'] or 'no GPU'}"   # noqa: E731  (older records: not said)
-    machines = sorted({f"{v['cpu']}, {v['threads']} threads{gpu(v)}" for v in budget.timings().values()})
-    return "; ".join(machines) or "not recorded"
+    """The machines the training times were measured on, as ``checkpoints/timings.json`` records them, each with the
+    recipes timed on it (a record without "gpu" predates it and counts as a CPU run)."""
+    machines = {}
+    for name, v in budget.timings().items():
+        machines.setdefault(f"{v['cpu']}, {v['threads']} threads, {v.get('gpu') or 'no GPU'}", []).append(name)
+    return "; ".join(f"{m} ({', '.join(sorted(names))})" for m, names in sorted(machines.items())) or "not recorded"
 
 
 def notebook_table(folder="notebooks"):

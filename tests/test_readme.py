@@ -16,7 +16,7 @@ def test_training_hardware_is_what_the_timings_recorded(monkeypatch):
     records = {"a": dict(cpu="CPU X", threads=2, gpu=None), "b": dict(cpu="CPU X", threads=2, gpu=None),
                "c": dict(cpu="CPU Y", threads=8, gpu="GPU Z"), "d": dict(cpu="CPU W", threads=4)}   # d: before "gpu"
     monkeypatch.setattr(budget, "timings", lambda: records)
-    assert readme.hardware() == "CPU W, 4 threads; CPU X, 2 threads, no GPU; CPU Y, 8 threads, GPU Z"
+    assert readme.hardware() == "CPU W, 4 threads, no GPU (d); CPU X, 2 threads, no GPU (a, b); CPU Y, 8 threads, GPU Z (c)"
     monkeypatch.setattr(budget, "timings", dict)
     assert readme.hardware() == "not recorded"
 
