@@ -21,7 +21,6 @@ import torch
 
 from . import losses
 from .loop import train
-from .semidiscrete import exact_ot
 
 
 def frozen(module):
@@ -50,29 +49,6 @@ def generator_grad_norm(G, D, z, g_loss=losses.gan_g_loss):
     params = [p for p in G.parameters() if p.requires_grad]
     grads = torch.autograd.grad(g_loss(D, G(z)), params, allow_unused=True)
     return float(torch.sqrt(sum((g ** 2).sum() for g in grads if g is not None)))
-
-
-def w1_grad_norm(G, z, y, h=1e-4):
-    """||grad_theta W_1(g_theta(z), y)|| by central differences of the exact W_1 (POT) in each parameter theta_k:
-    (W_1(theta + h e_k) - W_1(theta - h e_k)) / 2h. Where the optimal matching is unique, W_1 is differentiable in
-    theta and an exact optimal critic phi sends the same gradient (``generator_grad_norm(G, phi, z)``).
-
-    >>> G = torch.nn.Linear(1, 1, bias=False); _ = torch.nn.init.ones_(G.weight)   # g(z) = theta z, theta = 1
-    >>> round(w1_grad_norm(G, torch.tensor([[1.0], [2.0]]), torch.zeros(2, 1)), 4)   # W_1 = 1.5 theta
-    1.5
-    """
-    grads = []
-    with torch.no_grad():
-        for p in G.parameters():
-            flat = p.data.view(-1)
-            for k in range(flat.numel()):
-                value, w = flat[k].item(), []
-                for step in (h, -h):
-                    flat[k] = value + step
-                    w.append(exact_ot(G(z).double(), y.double(), cost="euclidean")[0])
-                flat[k] = value
-                grads.append((w[0] - w[1]) / (2 * h))
-    return math.sqrt(sum(g * g for g in grads))
 
 
 def train_discriminator(G, D, real, steps, lr=1e-3, betas=(0.5, 0.9), batch_size=256, d_loss=losses.gan_d_loss,
