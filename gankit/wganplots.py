@@ -183,7 +183,7 @@ def w1_along(runs, y_eval):
     the first snapshot, its lowest and at the end (placed against ``wganruns.w1_references``, the W1 of a second
     data sample and of points on the ring through the modes, at n = 500: the figure's dotted lines), then at the last
     samples the critic's estimate E[D(y)] - E[D(x)] against that W1, its ``lipconstant`` and the largest |grad_x D|
-    at those samples. Returns {name: Report} (``w1_end``, ``estimate``)."""
+    at those samples. Returns {name: Report} (``w1``: the W1 at each snapshot, ``w1_end``, ``estimate``)."""
     _, ax = plt.subplots(figsize=(6, 3.5))
     refs, out = wganruns.w1_references(), {}
     for s, label, color in ((refs.data, "a second data sample", "0.2"), (refs.ring, "points on the ring", "0.6")):
@@ -200,7 +200,7 @@ def w1_along(runs, y_eval):
         out[name] = Report(f"{name}: exact W1 {w1s[0]:.3f} at step {steps[0]}, lowest {w1s[low]:.3f} at step "
                            f"{steps[low]}, {w1s[-1]:.3f} at the end, {refs.level(w1s[-1])}; critic's estimate "
                            f"{est:.3g} ({ratio} x W1), lipconstant {lip:.3g}, largest |grad_x D| at those {len(x)} "
-                           f"samples {push:.1e}", w1_end=w1s[-1], estimate=est)
+                           f"samples {push:.1e}", w1=list(w1s), w1_end=w1s[-1], estimate=est)
     ax.set(xlabel="generator step", ylabel="exact W1(samples, data)")
     ax.legend(fontsize=8)
     return out
