@@ -1,18 +1,15 @@
-r"""The figures of notebook 04 (optimal transport, semi-discrete OT), and its one timing study.
+r"""The figures of notebook 04 (optimal transport, semi-discrete OT).
 
 Each function draws one of the notebook's multi-panel figures from numbers the notebook computed and returns the
-Axes; the notebook ends the cell with ``plt.show()``. ``pot_on_grids`` times POT's exact solver on n x n grid
-discretisations of the uniform measure on the square, to set against ASGD.
+Axes; the notebook ends the cell with ``plt.show()``.
 """
-import time
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
 from . import plots
-from .tables import Report
-from .semidiscrete import asgd, exact_ot, pixel_centres
+from .semidiscrete import asgd, exact_ot
 
 
 def plan_and_potential(z, P, f, moves):
@@ -45,47 +42,6 @@ def loglog(x, curves, xlabel, ylabel="value (see the legend)", ax=None):
         ax.loglog(x, values, marker, label=label)
     ax.set(xlabel=xlabel, ylabel=ylabel)
     ax.legend(fontsize=8)
-    return ax
-
-
-def pot_on_grids(y, W, sizes):
-    """POT's exact W between the uniform measure on [0, 1]^2, discretised by an n x n grid of pixel centres, and
-    the uniform measure on y (J, 2), for each n in ``sizes``: rows (n, |W_n - W| / W, seconds), W the reference."""
-    rows = []
-    for n in sizes:
-        t0 = time.perf_counter()
-        Wn = exact_ot(pixel_centres(n), torch.as_tensor(y).double())[0]
-        rows.append((n, abs(Wn - W) / W, time.perf_counter() - t0))
-    return rows
-
-
-def race(hist, W, rows, target=0.01):
-    """When ASGD (its recorded steps ``hist``: k, H, seconds) reaches the relative error ``target`` on W and stays
-    within it, against POT on the smallest grid of ``rows`` (``pot_on_grids``) from which every larger grid is within
-    it. A ``tables.Report`` (one line; empty when ASGD never stays within the target): ``k``, ``seconds``, ``n``,
-    ``pot_seconds`` and ``gap``, ASGD's relative error (W - H(psi_k)) / W at each recorded step (``speed``)."""
-    gap = [(W - H) / W for H in hist.H]
-    first = next((i for i in range(len(gap)) if max(gap[i:]) < target), None)
-    n, pot_s = next((n, s) for n, _, s in rows if all(e < target for m, e, _ in rows if m >= n))
-    if first is None:
-        return Report("", k=None, seconds=None, n=n, pot_seconds=pot_s, gap=gap)
-    k, s = hist.k[first], hist.seconds[first]
-    return Report(f"ASGD reaches (and stays within) {target:.0%} of W at recorded step k = {k}, after {1e3 * s:.0f} ms; "
-                  f"POT is within it from the {n} x {n} grid on ({1e3 * pot_s:.1f} ms); one timing each",
-                  k=k, seconds=s, n=n, pot_seconds=pot_s, gap=gap)
-
-
-def speed(rows, seconds, gap, target=0.01):
-    """Relative error on W against seconds: POT on the grids of ``pot_on_grids`` (rows), and ASGD's iterates
-    (``seconds`` and relative ``gap`` of each recorded step), with the ``target`` error dashed."""
-    _, ax = plt.subplots(figsize=(7.5, 3.2), layout="constrained")
-    ax.loglog([s for _, _, s in rows], [max(e, 1e-6) for _, e, _ in rows], "o", label="POT on n x n grids\n(one timing each)")
-    for n, e, s in rows:
-        ax.annotate(str(n), (s, max(e, 1e-6)), fontsize=7)
-    ax.loglog(seconds, [max(g, 1e-6) for g in gap], label="ASGD (psi_k)")
-    ax.axhline(target, color="k", ls="--", lw=1)
-    ax.set(xlabel="seconds", ylabel="relative error on W")
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))   # beside the axes: no point hidden
     return ax
 
 

@@ -46,7 +46,7 @@ RECIPES = {
     "wgan_clip": dict(arch="dcgan", c=64, loss="wgan-clip", opt="rmsprop", lr=5e-5, clip=0.01, n_critic="wgan",
                       ema=0.999, epochs=200, batch=64, seed=0),
     # Gulrajani et al. 2017: lambda = 10, 5 critic steps, Adam 1e-4 with betas (0.5, 0.9) (their MNIST code); at most
-    # 200 epochs, about the generator steps of dcgan_adam's 40 (37,400 and 37,480)
+    # 200 epochs, about the generator steps of dcgan_adam's 40 (37,400 and 37,480); the flat rule may stop it earlier
     "wgan_gp": dict(arch="dcgan", c=48, layers=3, loss="wgan-gp", opt="adam", lr=1e-4, betas=(0.5, 0.9), lam=10.0,
                     n_critic=5, ema=0.999, epochs=200, batch=64, seed=0),
 }

@@ -19,13 +19,11 @@ import argparse
 import sys
 import time
 
-import matplotlib.pyplot as plt
 import torch
 from tqdm.auto import tqdm
 
 from . import __version__, checkpoints, data, drs_mnist, metrics, results, reweight, spread, truncation
 from .budget import machine
-from .mode import steps
 from .nets import batched
 
 FOLDER = checkpoints.FOLDER / "reweight"
@@ -111,67 +109,6 @@ def extremes(G, W, k=24, n=4000, seed=0):
     lo, hi = order[:k], order[-k:]
     return {f"{k} lowest w(z) ({w[lo].min():.2f} to {w[lo].max():.2f})": batched(G, z[lo]),
             f"{k} highest w(z) ({w[hi].min():.2f} to {w[hi].max():.2f})": batched(G, z[hi])}
-
-
-def class_balance(G, W, n=None, seeds=SEEDS, m=None):
-    """What w changes in the digits' mix: the total variation TV = 1/2 sum_c |share_c - test share_c| between the
-    classifier's digit shares of n samples and those of the 10,000 MNIST test digits, for G's plain samples and
-    the reweighted ones (cap m, default ``W.m``) on each seed, compared by ``spread.compare`` (paired); n defaults to
-    ``N`` (300 in quick mode). Returns (verdict, {"test digits", "plain", "reweighted": the shares on the first seed},
-    {"plain", "reweighted", "floor": the TVs as Spreads}).
-
-    The floor: the same TV for n test digits drawn at random on each seed (their shares by the classifier). A TV
-    between n samples and a mix is not 0 even for n draws of that mix, and the samples are labelled by the
-    classifier, the test digits by their own labels: a difference of two TVs is not a change of the digit mix in
-    proportion."""
-    n = n or steps(lecture=N, quick=300)
-    x_test, labels = data.mnist(train=False)
-    test = torch.bincount(torch.as_tensor(labels), minlength=10).float() / len(labels)
-    tv, first = {"plain": [], "reweighted": [], "floor": []}, {"test digits": test}
-    for seed in seeds:
-        drawn = x_test[torch.randperm(len(x_test), generator=torch.Generator().manual_seed(seed))[:n]]
-        for k, x in (("plain", G.sample(n, seed)), ("reweighted", reweight.sample(G, W, n, m=m, seed=seed)[0]),
-                     ("floor", drawn)):
-            share = metrics.digit_shares(x)
-            tv[k].append(0.5 * (share - test).abs().sum().item())
-            if k != "floor":
-                first.setdefault(k, share)
-    tvs = {k: spread.Spread.of(v, n, seeds, "TV to the test digits' mix") for k, v in tv.items()}
-    v = spread.compare(tvs["plain"], tvs["reweighted"], "the plain generator", "the reweighted one")
-    return v, first, tvs
-
-
-def shares_figure(shares, title=None, ax=None):
-    """Grouped bars: for each digit, its share in each set of ``shares`` (name -> (10,), ``class_balance``'s second
-    value), in %, and a dotted line at 10% (ten equal shares). The title: ``title``, then, when ``shares`` has
-    "plain" and "test digits", the digit where the plain samples' share is farthest from the test digits' with its
-    share in every set (``largest_gap``). Returns the Axes."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 3))
-    width = 0.8 / len(shares)
-    for i, (name, share) in enumerate(shares.items()):
-        ax.bar(torch.arange(10) + (i - (len(shares) - 1) / 2) * width, 100 * share, width, label=name)
-    ax.axhline(10, color="gray", ls=":", lw=1, label="10% (equal shares)")
-    ax.set(xticks=range(10), xlabel="digit (the classifier's label; the test digits' own labels)",
-           ylabel="% of the set")
-    lines = [t for t in (title, largest_gap(shares) if {"plain", "test digits"} <= set(shares) else None) if t]
-    if lines:
-        ax.set_title("\n".join(lines), fontsize=10)
-    ax.legend(fontsize=8, ncol=len(shares) + 1)
-    return ax
-
-
-def largest_gap(shares):
-    """The digit whose share among the "plain" samples is farthest from the "test digits'", and its share in each set
-    of ``shares``, in one line:
-
-    >>> s = {"test digits": torch.full((10,), 0.1), "plain": torch.tensor([0.1] * 7 + [0.14, 0.08, 0.08])}
-    >>> largest_gap(s)
-    "the plain samples' largest gap to the test digits: 7s, test digits 10.0%, plain 14.0%"
-    """
-    d = int((shares["plain"] - shares["test digits"]).abs().argmax())
-    return (f"the plain samples' largest gap to the test digits: {d}s, "
-            + ", ".join(f"{name} {100 * float(s[d]):.1f}%" for name, s in shares.items()))
 
 
 def samplers(G, W, thresholds=THRESHOLDS, caps=CAPS):

@@ -2,6 +2,7 @@ r"""Quality against diversity: every way of post-processing a trained GAN's samp
 shipped generators, read as curves in the precision-recall plane (notebook 07).
 
     python -m gankit.tradeoff           # DRS percentiles and DOT step counts scored -> checkpoints/tradeoff.json
+    python -m gankit.tradeoff --time    # every point's seconds per 1,000 samples, in one run -> tradeoff_timings.json
 
 The knobs: truncation's threshold t and latent reweighting's cap m' (their sweep: ``gankit.reweight_mnist``; shown
 as "kit's reweighting", ``REWEIGHTING``: the kit's construction, not Issenhuth et al.'s algorithm), DRS's
@@ -27,6 +28,7 @@ from .budget import machine
 from .spread import SEEDS, Spread, compare, percent, threshold, training_digits
 
 TRADEOFF = checkpoints.FOLDER / "tradeoff.json"
+TIMINGS = checkpoints.FOLDER / "tradeoff_timings.json"
 COMMAND = "python -m gankit.tradeoff"
 RUNS = (f"a: {results.COMMAND}", f"b: {reweight_mnist.COMMAND} sweep", f"c: {COMMAND}")   # the three timed runs
 PERCENTILES = (50.0, 80.0)     # DRS's q besides the closing comparison's 95
@@ -138,9 +140,42 @@ def stored(path=TRADEOFF, blobs=None, weights=None, recompute=False):
             timed_by[label].update(dict.fromkeys(points, run))
             if "baseline" in other["scores"][label]:
                 plain[label][run[0]] = other["scores"][label]["baseline"]["seconds"]
-    return {**closing, "command": f"{results.COMMAND}, {reweight_mnist.COMMAND} sweep, {COMMAND}",
-            "weights": sweep_.get("weights", "the shipped files"), "timed_by": timed_by, "plain_seconds": plain,
-            "seconds": closing["seconds"] + sweep_["seconds"] + own["seconds"], "scores": scores}
+    out = {**closing, "command": f"{results.COMMAND}, {reweight_mnist.COMMAND} sweep, {COMMAND}",
+           "weights": sweep_.get("weights", "the shipped files"), "timed_by": timed_by, "plain_seconds": plain,
+           "seconds": closing["seconds"] + sweep_["seconds"] + own["seconds"], "scores": scores}
+    return with_timings(out) if blobs is None and TIMINGS.exists() else out
+
+
+def timings(reps=3, progress=True):
+    """Every point of the chart timed in one run here: seconds to make 1,000 accepted samples with ``every_sampler``
+    (the median of ``reps`` draws, seeds 0, 1, ...), for each shipped generator and its shipped w. Returns what
+    ``--time`` stores."""
+    x_cal, _ = drs_mnist.split_test()
+    out, t_all = {}, time.perf_counter()
+    for label, name in tqdm(results.MODELS.items(), desc="generators", disable=not progress):
+        sample = every_sampler(drs_mnist.load(name), reweight_mnist.load(name), x_cal)
+        out[label] = {}
+        for p, f in tqdm(sample.items(), desc=label, leave=False, disable=not progress):
+            t = []
+            for seed in range(reps):
+                t0 = time.perf_counter()
+                f(1000, seed)
+                t.append(time.perf_counter() - t0)
+            out[label][p] = sorted(t)[reps // 2]
+    return {"command": f"{COMMAND} --time", "kit_version": __version__, "machine": machine(),
+            "threads": torch.get_num_threads(), "reps": reps, "seconds": round(time.perf_counter() - t_all),
+            "seconds_per_1000": out}
+
+
+def with_timings(S, blob=None):
+    """``S`` (``stored``) with every point's seconds from one timing run (``timings``; default the stored file) in
+    place of the three scoring runs' own: the seconds then compare across every row."""
+    blob = checkpoints.read_stored(TIMINGS, "every point's seconds", f"{COMMAND} --time", blob)
+    scores = {label: {p: {**s, "seconds": blob["seconds_per_1000"][label].get(p, s["seconds"])} for p, s in by.items()}
+              for label, by in S["scores"].items()}
+    rest = {k: v for k, v in S.items() if k not in ("timed_by", "plain_seconds")}
+    return {**rest, "scores": scores, "timing": f"{blob['command']} on {blob['machine']}, {blob['threads']} threads, "
+                                                f"median of {blob['reps']} draws of 1,000"}
 
 
 def caption(S):
@@ -166,6 +201,8 @@ def closing_table(S, markdown=False):
     marked = {label: {m: {**s[m], "seconds": seconds(S, label, m, ".2f")} for m in keep}
               for label, s in S["scores"].items()}
     table = results.comparison_table({**S, "scores": marked}, markdown)
+    if "timing" in S:
+        return table + "\n" + ("\n" if markdown else "") + f"seconds per 1,000 samples: {S['timing']}"
     return table + ("" if "timed_by" not in S else "\n" + ("\n" if markdown else "") + "seconds timed by run "
                     + "; ".join(RUNS) + ": compare them within one run")
 
@@ -209,11 +246,15 @@ def rows(S, label):
 
 
 def table(S, label):
-    """``rows`` as a printed table; the seconds marked by the run that timed them (``RUNS``: a machine's load differs
-    between runs, so seconds compare within one run's points)."""
-    runs = "" if "timed_by" not in S else "\nseconds timed by run " + "; ".join(RUNS) + (
-        "\nthe plain generator's seconds in each run: " + ", ".join(
-            f"{r} {v:.2f}" for r, v in S.get("plain_seconds", {}).get(label, {}).items() if v is not None))
+    """``rows`` as a printed table, with where its seconds come from: one timing run (``with_timings``), or else the
+    three scoring runs, each second marked by its run (``RUNS``: a machine's load differs between runs)."""
+    if "timing" in S:
+        runs = f"\nseconds per 1,000 samples: {S['timing']}"
+    elif "timed_by" in S:
+        runs = "\nseconds timed by run " + "; ".join(RUNS) + "\nthe plain generator's seconds in each run: " + ", ".join(
+            f"{r} {v:.2f}" for r, v in S.get("plain_seconds", {}).get(label, {}).items() if v is not None)
+    else:
+        runs = ""
     return tables.table(["method", "knob", "precision", "recall", "Δ precision", "Δ recall", "recall lost / precision",
                          "MNIST-FID change", "accepted", "s / 1000"], rows(S, label),
                         formats={"recall lost / precision": ".2f", "accepted": ".0%"}) + runs
@@ -344,7 +385,11 @@ def explorer(S, label, sample, n=24, seed=0):
 def main(argv=None):
     p = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=results.N, help=f"samples per method and seed (default {results.N:,})")
+    p.add_argument("--time", action="store_true", help="time every point in one run instead (tradeoff_timings.json)")
     a = p.parse_args(argv)
+    if a.time:
+        print(checkpoints.write_stored(TIMINGS, timings()))
+        return 0
     blob = sweep(a.n)
     print(checkpoints.write_stored(TRADEOFF, blob))
     return 0

@@ -235,16 +235,6 @@ def test_digit_shares_of_the_test_digits_are_their_label_shares_within_the_class
     assert share.sum().item() == pytest.approx(1.0) and (share - truth).abs().sum() < 0.02
 
 
-def test_class_balance_compares_the_digit_mix_of_plain_and_reweighted_samples_on_paired_seeds():
-    G, W = checkpoints.load("dcgan_adam").G, reweight_mnist.load("dcgan_adam")
-    verdict, shares, tvs = reweight_mnist.class_balance(G, W, n=300, seeds=(0, 1))
-    assert verdict.paired and verdict.k == (2,) and 0 <= verdict.mean_a <= 1 and 0 <= verdict.mean_b <= 1
-    assert (tvs["plain"].mean, tvs["reweighted"].mean) == (verdict.mean_a, verdict.mean_b)
-    assert 0 < tvs["floor"].mean < 0.1     # n test digits are near, not at, their own mix
-    assert list(shares) == ["test digits", "plain", "reweighted"]
-    assert all(s.shape == (10,) and s.sum().item() == pytest.approx(1.0) for s in shares.values())
-
-
 def test_shipped_tells_the_shipped_weights_from_other_ones():
     W = reweight_mnist.load("dcgan_adam")
     assert reweight_mnist.shipped("dcgan_adam", W) and not reweight_mnist.shipped("wgan_gp", W)
@@ -272,17 +262,6 @@ def test_the_sweep_scores_the_weights_it_is_given(monkeypatch):
     x, _ = drawn["reweighting m=2"]
     assert torch.equal(x, reweight.sample(G, W, 20, m=2.0, seed=0)[0])
     assert not torch.equal(x, reweight.sample(G, reweight_mnist.load("dcgan_adam"), 20, m=2.0, seed=0)[0])
-
-
-def test_the_shares_figure_labels_the_equal_share_line_and_names_the_largest_gap():
-    import matplotlib
-    matplotlib.use("Agg")
-    test = torch.full((10,), 0.1)
-    plain = torch.tensor([0.1] * 7 + [0.14, 0.08, 0.08])
-    ax = reweight_mnist.shares_figure({"test digits": test, "plain": plain, "reweighted": test}, "first seed")
-    assert "10% (equal shares)" in ax.get_legend_handles_labels()[1]
-    assert ax.get_title().splitlines() == ["first seed", "the plain samples' largest gap to the test digits: 7s, "
-                                           "test digits 10.0%, plain 14.0%, reweighted 10.0%"]
 
 
 def test_the_w1_floor_is_the_w1_between_two_draws_of_the_data():
