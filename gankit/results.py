@@ -167,7 +167,7 @@ def caption(S):
     return (f"{S['n']:,} samples per method on each of {len(S['seeds'])} seeds (mean ± std over the seeds) against "
             f"{S['reference']}; DRS with the discriminator trained further against the final generator; a change "
             f"is beyond the noise when it exceeds {threshold(len(S['seeds']) - 1):.2f} times its standard error over the "
-            f"paired seeds (a two-sided t-test at 5%); timed on "
+            f"paired seeds (a two-sided t-test at 5%); scored on "
             f"{S['machine']}; settings (`gankit.results.DEFAULTS`): {settings_text(S['settings'])}")
 
 

@@ -184,7 +184,7 @@ def gradient_norms(record, fit=None, ax=None, title=None):
             ax.plot(record.steps[w], 10 ** np.polyval(line, record.steps[w]), "--", color=color, lw=1)
     if hasattr(record, "bound"):
         ax.plot(record.steps, np.where(np.isfinite(record.bound), record.bound, np.nan), "--", color="tab:red", lw=1,
-                label="M eps / (1 - eps), eps on the fakes only (where eps < 1)")
+                label="Cauchy-Schwarz bound M eps / (1 - eps), eps on the fakes (where eps < 1)")
     else:
         ax.plot(record.steps, record.d_fake, ":", color="k", label="mean D(g(z))  (D's belief that fakes are real)")
     ax.set_yscale("log")

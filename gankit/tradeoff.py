@@ -188,8 +188,8 @@ def caption(S):
     return (f"{S['n']:,} samples per point on each of {len(S['seeds'])} seeds (mean ± std over the seeds) against "
             f"{S['reference']}; a change is beyond the noise when it exceeds {threshold(len(S['seeds']) - 1):.2f} times "
             f"its standard error over the paired seeds (a two-sided t-test at 5%); DRS with the discriminator trained "
-            f"further against the final generator; timed on {S['machine']}, "
-            f"{S['seconds'] / 60:.0f} minutes for the three sweeps (wall time, summed){own}.\n"
+            f"further against the final generator; the sweeps ran on {S['machine']}, "
+            f"{S['seconds'] / 60:.0f} minutes (wall time, summed){own}.\n"
             f"Closing comparison's settings (gankit.results.DEFAULTS): {results.settings_text(S['settings'])}.")
 
 

@@ -122,7 +122,7 @@ def test_every_stored_run_loads(path):
     assert len(stored["key"]) == 64
     assert all(isinstance(w, dict) for w in stored["nets"].values())
     assert isinstance(stored["numpy_rng"][1], np.ndarray)
-    assert path.stat().st_size < 4e6, "a stored toy run should stay small"
+    assert path.stat().st_size < 6e6, "a stored toy run should stay small (a few MB)"
 
 
 def test_the_key_ignores_what_may_differ_between_processor_kinds_only():

@@ -157,7 +157,7 @@ def test_the_slider_redraws_each_method_at_each_knob_step(S, samplers, monkeypat
 
 def test_the_caption_writes_the_settings_out_without_a_dict(S):
     text = tradeoff.caption(S)
-    assert "{" not in text and "': " not in text and "minutes for the three sweeps" in text
+    assert "{" not in text and "': " not in text and "minutes (wall time, summed)" in text
     assert "DRS: burn in" in text and "DOT latent: steps" in text and "w of the kit's reweighting" not in text
 
 
