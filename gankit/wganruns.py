@@ -1,6 +1,7 @@
 r"""Notebook 03's heavier evaluations, computed by a kit command and stored beside the checkpoints.
 
     python -m gankit.wganruns stability   # 12 toy runs (2 min, 2 cores) -> checkpoints/stability.json
+    python -m gankit.wganruns seeds       # the same 12 runs at 4 more training seeds (7 min) -> stability_seeds.json
     python -m gankit.wganruns reports     # 3 MNIST reports (25 s) -> checkpoints/mnist_reports.json
 
 **stability**: the miniature of Gulrajani et al. (2017, section 5.2), ``wgan.stability``:
@@ -14,6 +15,9 @@ all with the one setting ``SHARED`` (WGAN-GP's toy setting, seed 0). Each genera
 and by the modes it covers (``toys.mode_coverage``: a sample within 4 standard deviations of a
 centre). Stored per run: w1, modes, its training time and its 500 samples in thousandths, as integers (for the
 figure; w1 and modes are those of the unrounded samples).
+
+**seeds**: the 12 runs again with ``SHARED``'s training seed replaced by each of ``SEEDS[1:]`` (W_1 and modes
+only): with the stored seed-0 runs, each loss's W_1 over 5 training seeds per architecture (``seed_table``).
 
 **reports**: ``metrics.report`` of n = 10,000 samples (seed 0) of each shipped generator of
 ``NAMES`` against the features of the first 10,000 MNIST test digits: MNIST-FID, precision and
@@ -56,6 +60,8 @@ NAMES = {"GAN (R1)": "dcgan_adam", "WGAN-clip": "wgan_clip", "WGAN-GP": "wgan_gp
 REPORT = dict(n=10_000, seed=0)
 STABILITY = checkpoints.FOLDER / "stability.json"
 REPORTS = checkpoints.FOLDER / "mnist_reports.json"
+SEEDS_FILE = checkpoints.FOLDER / "stability_seeds.json"
+SEEDS = (0, 1, 2, 3, 4)   # training seeds: 0 is ``stability``'s, the others ``stability_seeds``'
 COMMAND = "python -m gankit.wganruns"
 
 
@@ -120,6 +126,45 @@ def stability(archs=tuple(ARCHS), losses=tuple(LOSSES), progress=True):
             "seconds": round(time.perf_counter() - t0), "runs": rows}
 
 
+def stability_seeds(seeds=SEEDS[1:], archs=tuple(ARCHS), losses=tuple(LOSSES), progress=True):
+    """The runs of ``stability`` at other training seeds (``SHARED`` with its seed replaced), W_1 and modes only:
+    {"command", "kit_version", "settings", "seeds", "machine", "threads", "seconds", "runs": [{"architecture",
+    "loss", "seed", "w1", "modes"}]}."""
+    t0, y, rows = time.perf_counter(), reference(), []
+    for seed in seeds:
+        for arch in archs:
+            for loss in losses:
+                r = wgan.stability({arch: ARCHS[arch]}, {loss: LOSSES[loss]}, y, **SAMPLES, **{**SHARED, "seed": seed},
+                                   progress=False)[arch, loss]
+                rows.append(dict(architecture=arch, loss=loss, seed=seed, w1=r.w1, modes=r.modes))
+                if progress:
+                    print(f"seed {seed}, {arch}, {loss}: W1 {r.w1:.3f}, {r.modes}/8 modes", flush=True)
+    settings = dict(architectures=ARCHS, losses=LOSSES, shared=SHARED, data=DATA, samples=SAMPLES)
+    return {"command": f"{COMMAND} seeds", "kit_version": __version__, "settings": settings, "seeds": list(seeds),
+            "machine": machine(), "threads": torch.get_num_threads(), "seconds": round(time.perf_counter() - t0),
+            "runs": rows}
+
+
+def seed_table(stored, seeds_blob=None):
+    """Each loss's exact W_1 over the training seeds, per architecture: the seed-0 runs of ``stability_stored``
+    (``stored["runs"]``) with the stored ``stability_seeds`` (or ``seeds_blob``). One row per architecture: each loss's
+    mean ± std over the seeds, and the loss of lowest mean with the number of seeds on which it was lowest."""
+    blob = checkpoints.read_stored(SEEDS_FILE, "stability at other seeds", f"{COMMAND} seeds", seeds_blob)
+    w1 = {key: [r.w1] for key, r in stored["runs"].items()}
+    for r in blob["runs"]:
+        w1[r["architecture"], r["loss"]].append(r["w1"])
+    archs, names = list(dict.fromkeys(a for a, _ in w1)), list(dict.fromkeys(o for _, o in w1))
+    rows = []
+    for arch in archs:
+        spread = {o: Spread.of(w1[arch, o], DATA["n"], [0, *blob["seeds"]], "W1") for o in names}
+        best = min(names, key=lambda o: spread[o].mean)
+        wins = sum(min(names, key=lambda o: w1[arch, o][i]) == best for i in range(len(w1[arch, best])))
+        rows.append([arch] + [spread[o].pm() for o in names] + [f"{best}, on {wins} of {len(w1[arch, best])} seeds"])
+    head = ["architecture"] + [f"{o}: W1" for o in names] + ["lowest mean W1: loss, lowest on"]
+    return (f"{table(head, rows)}\nexact W1 of 500 samples, mean ± std over training seeds "
+            f"{', '.join(str(s) for s in [0, *blob['seeds']])} ({blob['command']}, {blob['seconds']} s)")
+
+
 def stability_stored(path=STABILITY, blob=None):
     """The stored runs (or ``blob``, what ``stability`` returns): the file's fields, with "runs" as
     {(architecture, loss): namespace(x (500, 2), w1, modes, seconds)}, as ``wgan.stability`` returns
@@ -173,6 +218,8 @@ def reports_stored(path=REPORTS, blob=None):
 def dumps(blob):
     """A blob as its stored JSON: indented, each run's samples on one line, not one per number."""
     runs = blob.get("runs", [])
+    if not all("x_milli" in r for r in runs):
+        return json.dumps(blob, indent=1)
     marked = {**blob, "runs": [{**r, "x_milli": f"@samples {i}@"} for i, r in enumerate(runs)]}
     text = json.dumps(marked if runs else blob, indent=1)
     for i, r in enumerate(runs):
@@ -182,9 +229,10 @@ def dumps(blob):
 
 def main(argv=None):
     p = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0])
-    p.add_argument("what", choices=("stability", "reports"))
+    p.add_argument("what", choices=("stability", "seeds", "reports"))
     a = p.parse_args(argv)
-    path, blob = (STABILITY, stability()) if a.what == "stability" else (REPORTS, reports())
+    path, blob = {"stability": lambda: (STABILITY, stability()), "seeds": lambda: (SEEDS_FILE, stability_seeds()),
+                  "reports": lambda: (REPORTS, reports())}[a.what]()
     path.write_text(dumps(blob) + "\n")
     print(f"stored {path.name} ({blob['seconds']} s on {blob['machine']})")
     return 0

@@ -216,6 +216,26 @@ def test_stored_stability_runs_have_what_notebook_03_reads_at_the_stated_setting
     plt.close("all")
 
 
+def test_stored_seed_repeats_cover_every_run_at_the_other_seeds_and_the_table_reads_them():
+    """checkpoints/stability_seeds.json: the twelve runs again at training seeds 1-4, at the stability study's settings
+    but the seed; ``seed_table`` gives each loss's mean and std over the five seeds and the loss of lowest mean."""
+    S = wganruns.stability_stored()
+    blob = json.loads(wganruns.SEEDS_FILE.read_text())
+    assert blob["command"] == "python -m gankit.wganruns seeds" and blob["seeds"] == list(wganruns.SEEDS[1:])
+    assert blob["settings"]["shared"] == json.loads(json.dumps(wganruns.SHARED))
+    keys = [(r["architecture"], r["loss"], r["seed"]) for r in blob["runs"]]
+    assert keys == [(a, o, s) for s in wganruns.SEEDS[1:] for a in wganruns.ARCHS for o in wganruns.LOSSES]
+    assert all(r["w1"] > 0 and r["modes"] in range(9) for r in blob["runs"])
+    lines = wganruns.seed_table(S).splitlines()
+    for arch, line in zip(wganruns.ARCHS, lines[2:5]):
+        w1 = {o: [S["runs"][arch, o].w1] + [r["w1"] for r in blob["runs"] if (r["architecture"], r["loss"]) == (arch, o)]
+              for o in wganruns.LOSSES}
+        best = min(w1, key=lambda o: sum(w1[o]))
+        wins = sum(min(w1, key=lambda o: w1[o][i]) == best for i in range(5))
+        assert line.startswith(arch) and line.endswith(f"{best}, on {wins} of 5 seeds")
+    assert lines[5].startswith("exact W1 of 500 samples, mean ± std over training seeds 0, 1, 2, 3, 4")
+
+
 def test_w1_references_place_the_data_below_the_ring():
     """The yardsticks of notebook 03's toy W_1, at the runs' n = 500: a second data sample scores far below points on
     the circle through the modes, and ``level`` places a value by them."""
