@@ -106,24 +106,36 @@ def w1_references(n=DATA["n"], draws=20, first_seed=100):
                   f"through the 8 modes {spreads['ring'].pm()}", level=level, **spreads)
 
 
+def _runs(archs, losses, seed, y):
+    """Each (architecture, loss) run of ``wgan.stability`` at ``SHARED`` with training seed ``seed``, scored against
+    the points y: yields (architecture, loss, run)."""
+    for arch in archs:
+        for loss in losses:
+            yield arch, loss, wgan.stability({arch: ARCHS[arch]}, {loss: LOSSES[loss]}, y, **SAMPLES,
+                                             **{**SHARED, "seed": seed}, progress=False)[arch, loss]
+
+
+def _stored(what, t0, rows, **extra):
+    """What a stability command stores: its command, the kit's version, the settings (``extra`` after them), the
+    machine, threads and seconds since t0, and its runs."""
+    settings = dict(architectures=ARCHS, losses=LOSSES, shared=SHARED, data=DATA, samples=SAMPLES)
+    return {"command": f"{COMMAND} {what}", "kit_version": __version__, "settings": settings, **extra,
+            "machine": machine(), "threads": torch.get_num_threads(), "seconds": round(time.perf_counter() - t0),
+            "runs": rows}
+
+
 def stability(archs=tuple(ARCHS), losses=tuple(LOSSES), progress=True):
     """The runs of ``archs`` x ``losses`` (names of ``ARCHS`` and ``LOSSES``) at ``SHARED``, as
     stored: {"command", "kit_version", "settings", "machine", "threads", "seconds", "runs":
     [{"architecture", "loss", "w1", "modes", "seconds", "x_milli"}]} (the samples in thousandths, as integers)."""
-    t0, y, rows = time.perf_counter(), reference(), []
-    for arch in archs:
-        for loss in losses:
-            r = wgan.stability({arch: ARCHS[arch]}, {loss: LOSSES[loss]}, y, **SAMPLES, **SHARED,
-                               progress=False)[arch, loss]
-            x = (r.x.double() * 1000).round().long().tolist()   # thousandths, as integers
-            rows.append(dict(architecture=arch, loss=loss, w1=r.w1, modes=r.modes,
-                             seconds=round(r.seconds, 1), x_milli=x))
-            if progress:
-                print(f"{arch}, {loss}: W1 {r.w1:.3f}, {r.modes}/8 modes ({r.seconds:.0f} s)")
-    settings = dict(architectures=ARCHS, losses=LOSSES, shared=SHARED, data=DATA, samples=SAMPLES)
-    return {"command": f"{COMMAND} stability", "kit_version": __version__, "settings": settings,
-            "machine": machine(), "threads": torch.get_num_threads(),
-            "seconds": round(time.perf_counter() - t0), "runs": rows}
+    t0, rows = time.perf_counter(), []
+    for arch, loss, r in _runs(archs, losses, SHARED["seed"], reference()):
+        x = (r.x.double() * 1000).round().long().tolist()   # thousandths, as integers
+        rows.append(dict(architecture=arch, loss=loss, w1=r.w1, modes=r.modes, seconds=round(r.seconds, 1),
+                         x_milli=x))
+        if progress:
+            print(f"{arch}, {loss}: W1 {r.w1:.3f}, {r.modes}/8 modes ({r.seconds:.0f} s)")
+    return _stored("stability", t0, rows)
 
 
 def stability_seeds(seeds=SEEDS[1:], archs=tuple(ARCHS), losses=tuple(LOSSES), progress=True):
@@ -132,17 +144,11 @@ def stability_seeds(seeds=SEEDS[1:], archs=tuple(ARCHS), losses=tuple(LOSSES), p
     "loss", "seed", "w1", "modes"}]}."""
     t0, y, rows = time.perf_counter(), reference(), []
     for seed in seeds:
-        for arch in archs:
-            for loss in losses:
-                r = wgan.stability({arch: ARCHS[arch]}, {loss: LOSSES[loss]}, y, **SAMPLES, **{**SHARED, "seed": seed},
-                                   progress=False)[arch, loss]
-                rows.append(dict(architecture=arch, loss=loss, seed=seed, w1=r.w1, modes=r.modes))
-                if progress:
-                    print(f"seed {seed}, {arch}, {loss}: W1 {r.w1:.3f}, {r.modes}/8 modes", flush=True)
-    settings = dict(architectures=ARCHS, losses=LOSSES, shared=SHARED, data=DATA, samples=SAMPLES)
-    return {"command": f"{COMMAND} seeds", "kit_version": __version__, "settings": settings, "seeds": list(seeds),
-            "machine": machine(), "threads": torch.get_num_threads(), "seconds": round(time.perf_counter() - t0),
-            "runs": rows}
+        for arch, loss, r in _runs(archs, losses, seed, y):
+            rows.append(dict(architecture=arch, loss=loss, seed=seed, w1=r.w1, modes=r.modes))
+            if progress:
+                print(f"seed {seed}, {arch}, {loss}: W1 {r.w1:.3f}, {r.modes}/8 modes", flush=True)
+    return _stored("seeds", t0, rows, seeds=list(seeds))
 
 
 def seed_table(stored, seeds_blob=None):
@@ -217,13 +223,12 @@ def reports_stored(path=REPORTS, blob=None):
 
 def dumps(blob):
     """A blob as its stored JSON: indented, each run's samples on one line, not one per number."""
-    runs = blob.get("runs", [])
-    if not all("x_milli" in r for r in runs):
-        return json.dumps(blob, indent=1)
-    marked = {**blob, "runs": [{**r, "x_milli": f"@samples {i}@"} for i, r in enumerate(runs)]}
-    text = json.dumps(marked if runs else blob, indent=1)
-    for i, r in enumerate(runs):
-        text = text.replace(f'"@samples {i}@"', json.dumps(r["x_milli"]))
+    samples = {i: r["x_milli"] for i, r in enumerate(blob.get("runs", [])) if "x_milli" in r}
+    marked = {**blob, "runs": [{**r, "x_milli": f"@samples {i}@"} if i in samples else r
+                               for i, r in enumerate(blob["runs"])]} if samples else blob
+    text = json.dumps(marked, indent=1)
+    for i, x in samples.items():
+        text = text.replace(f'"@samples {i}@"', json.dumps(x))
     return text
 
 
@@ -231,8 +236,9 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0])
     p.add_argument("what", choices=("stability", "seeds", "reports"))
     a = p.parse_args(argv)
-    path, blob = {"stability": lambda: (STABILITY, stability()), "seeds": lambda: (SEEDS_FILE, stability_seeds()),
-                  "reports": lambda: (REPORTS, reports())}[a.what]()
+    path, make = {"stability": (STABILITY, stability), "seeds": (SEEDS_FILE, stability_seeds),
+                  "reports": (REPORTS, reports)}[a.what]
+    blob = make()
     path.write_text(dumps(blob) + "\n")
     print(f"stored {path.name} ({blob['seconds']} s on {blob['machine']})")
     return 0
