@@ -22,29 +22,6 @@ def trend(curve, n=TREND_EPOCHS, per=TREND_PER):
     return float(np.polyfit(np.arange(len(last)), last, 1)[0] * per / last.mean())
 
 
-def slope_t(curve, n=TREND_EPOCHS):
-    r"""Is the line through the last ``n`` values of a curve tilted beyond its scatter? The least-squares slope b over
-    its standard error, t = b / SE(b), SE(b)^2 = (sum of squared residuals / (n - 2)) / sum (e - mean e)^2; tilted
-    when |t| > t_0.975(n - 2) (``spread.threshold``; a curve's readings are treated as independent around the line).
-    Returns (t, tilted).
-
-    >>> t, tilted = slope_t([5.0, 5.2, 4.9, 5.1, 5.0, 5.1, 4.9, 5.2, 5.0, 5.1]); tilted
-    False
-    >>> slope_t([10.0, 9.0, 8.1, 7.0, 6.0, 5.1, 4.0, 3.0, 2.1, 1.0])[1]
-    True
-    """
-    from .spread import threshold
-    y = np.asarray(curve[-n:], dtype=float)
-    if len(y) < 3:
-        raise ValueError(f"a slope's standard error needs at least 3 values, got {len(y)}")
-    e = np.arange(len(y)) - (len(y) - 1) / 2
-    b = (e * y).sum() / (e * e).sum()
-    resid = y - y.mean() - b * e
-    se = np.sqrt((resid @ resid) / (len(y) - 2) / (e * e).sum())
-    t = float(b / se)
-    return t, bool(abs(t) > threshold(len(y) - 2))
-
-
 def flat(curve, window=5, tol=0.03, spread=0.10, trained=None, longer=10):
     """Has the curve stopped moving? The least-squares line through its last ``window`` values changes by
     less than ``tol`` (relative to their mean) across them, and none of them is more than ``spread`` away from

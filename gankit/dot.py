@@ -116,6 +116,29 @@ def K_eff(G, D, space="target", pairs=100, seed=0):
     return lipschitz_ratio(D, x[:pairs], x[pairs:])
 
 
+def secant_cosine(G, D, pairs=100, seed=0):
+    """|cos| between grad D(x) and the secant x' - x, for the pairs x = G(z), x' = G(z') that ``K_eff`` draws in the
+    target space (same ``pairs`` and ``seed``), per pair (pairs,). Each secant ratio |D(x') - D(x)| / ||x' - x|| is
+    |<grad D(xi), x' - x>| / ||x' - x|| at some xi of the segment: the slope times such a cosine, so K_eff is far below
+    the slope when the secants are nearly orthogonal to grad D. (A random direction of R^d has |cos| about
+    sqrt(2 / (pi d)) with any fixed vector.)
+
+    >>> from gankit import nets
+    >>> G = nets.ToyGenerator(depth=0); _ = G.net[0].weight.data.copy_(torch.eye(2)); _ = G.net[0].bias.data.zero_()
+    >>> c = secant_cosine(G, lambda x: x @ torch.tensor([3.0, 4.0]), pairs=4000)
+    >>> round(float(c.median()), 1)          # random directions of the plane: median |cos| = cos(pi / 4)
+    0.7
+    """
+    z = G.noise(2 * pairs, seed=seed)
+    with torch.no_grad():
+        x = G(z)
+    x0 = x[:pairs].detach().clone().requires_grad_(True)
+    with torch.enable_grad():
+        (g,) = torch.autograd.grad(D(x0).sum(), x0)
+    g, s = g.flatten(1), (x[pairs:] - x[:pairs]).flatten(1)
+    return ((g * s).sum(dim=1).abs() / (g.norm(dim=1) * s.norm(dim=1))).detach()
+
+
 def minimisers(D, y, x, atol=1e-6):
     r"""Which of the points x minimise Tanaka's objective ||x - y||_2 - D(x) for one generated point y, to ``atol``:
     a boolean mask (M,). For an optimal critic D* of W_1 the set runs along the transport ray through y, from y

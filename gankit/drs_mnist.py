@@ -256,7 +256,7 @@ def placebo(S, name):
 
 
 def digit_mix(x, keep):
-    """The digit mix of the images ``x`` (N, 1, 28, 28) and of those DRS keeps (``keep`` (N,) bool), by the kit's
+    """The digit mix of the images ``x`` (N, 1, 28, 28) and of those a sampler keeps (``keep`` (N,) bool), by the kit's
     classifier (``metrics.digit_shares``): two lines, each digit's % before -> after, then the total variation
     distance between the two mixes and the number kept."""
     before, after = metrics.digit_shares(x), metrics.digit_shares(x[keep])

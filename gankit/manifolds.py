@@ -19,7 +19,7 @@ so that mu_theta is uniform on the segment [b - a, b + a] (u(Z) ~ U(-1, 1)).
 - *Vanishing gradients* (Theorem 2.4). With ||D|| = sup_x |D(x)| + ||grad_x D(x)||_2: if ||D - D*|| < eps and
   E_z ||J_theta g_theta(z)||_2^2 <= M^2, then ||grad_theta E_z log(1 - D(g_theta(z)))||_2 < M eps / (1 - eps).
   Its proof only uses D and grad_x D on the generator's support, where D* = 0 and grad_x D* = 0
-  (``gap_on_fakes``, ``vanishing_bound``; measured along a training run of D by ``bound_check``).
+  (``gap_on_fakes``, ``vanishing_bound``: the bound, checked in the kit's tests).
 
 Discriminators return logits, as everywhere in the kit (D = sigmoid(logit)).
 
@@ -232,40 +232,19 @@ def collinear_js(data_segment, fake_segment):
                          points=cuts[1:3])
 
 
-def finite_from(steps, bound):
-    """The first recorded step from which Theorem 2.4's ``bound`` (recorded at ``steps``) stays finite to the end,
-    or None when it is infinite at the last record.
+def run_summary(r, name=""):
+    """One line on a run of D against a fixed segment generator (``r``: a ``toys.vanishing_gradients`` record with
+    the extra measurement ``js``, a Monte Carlo estimate of the JS lower bound (L(theta, D) + log 4) / 2, printed to
+    3 decimals: an estimate, not a guaranteed bound): the saturating gradient as first record, smallest and last
+    record (not as a trend: it can be noisy), the non-saturating one as first and last record.
 
-    >>> finite_from([0, 10, 20, 30], [math.inf, 1.0, math.inf, 0.5]), finite_from([0, 10], [1.0, math.inf])
-    (30, None)
+    >>> from types import SimpleNamespace
+    >>> r = SimpleNamespace(steps=[0, 10], js=[0.1, 0.69], saturating=np.array([1.0, 0.01]), non_saturating=[1.0, 4.0])
+    >>> print(run_summary(r, "lifted"))
+    lifted   after 10 D steps: JS lower bound ~ 0.690 (Monte Carlo); saturating ||grad_theta|| first record 1.0e+00, smallest 1.0e-02, last 1.0e-02; non-saturating 1.0e+00 -> 4.0e+00
     """
-    bad = np.flatnonzero(~np.isfinite(np.asarray(bound, dtype=float)))
-    if len(bad) and bad[-1] == len(steps) - 1:
-        return None
-    return int(steps[bad[-1] + 1]) if len(bad) else int(steps[0])
-
-
-def bound_check(r, name=""):
-    """Theorem 2.4 measured along a run of D against a fixed segment generator: ``r`` a ``toys.vanishing_gradients``
-    record with the extra measurements ``bound`` (``vanishing_bound``) and ``js`` (a Monte Carlo estimate of the JS
-    lower bound (L(theta, D) + log 4) / 2, printed to 3 decimals: an estimate, not a guaranteed bound). At how many
-    records is the bound finite (eps < 1), from which D step on (``finite_from``), and is the measured saturating
-    gradient below M eps / (1 - eps) at each of them? (Where the bound is infinite the comparison says nothing, and
-    where it is finite it must hold, the theorem being exact for the empirical law of the z: a check of the
-    computation.) The saturating gradient is printed as first record, smallest, last record, not as a trend: it can
-    be noisy. Returns a ``tables.Report`` (two lines, the first starting with ``name``): ``below``, ``finite`` (the
-    records where the bound is finite) and ``since`` (None: not finite at the end).
-    """
-    fin, since = np.isfinite(r.bound), finite_from(r.steps, r.bound)
-    below = bool(np.all(r.saturating[fin] <= r.bound[fin]))
-    when = (f"at every record from D step {since} on" if since is not None else
-            f"the last time at D step {r.steps[fin][-1]}" if fin.any() else "never")
-    check = f"; measured <= bound at each of them (Cauchy-Schwarz: it holds for every D, a check of the code, not a test of Theorem 2.4): {below}" \
-        if fin.any() else ""
     head = f"{name:8s} " if name else ""
     sat, non = r.saturating, r.non_saturating
-    return Report(f"{head}after {r.steps[-1]} D steps: JS lower bound ~ {r.js[-1]:.3f} (Monte Carlo); saturating "
-                  f"||grad_theta|| first record {sat[0]:.1e}, smallest {sat.min():.1e}, last {sat[-1]:.1e}; bound at "
-                  f"the end {r.bound[-1]:.1e}; non-saturating {non[0]:.1e} -> {non[-1]:.1e}\n"
-                  f"{' ' * len(head)}bound finite (eps < 1) at {fin.sum()} of {len(r.steps)} records, {when}{check}",
-                  below=below, finite=int(fin.sum()), since=since)
+    return (f"{head}after {r.steps[-1]} D steps: JS lower bound ~ {r.js[-1]:.3f} (Monte Carlo); saturating "
+            f"||grad_theta|| first record {sat[0]:.1e}, smallest {sat.min():.1e}, last {sat[-1]:.1e}; "
+            f"non-saturating {non[0]:.1e} -> {non[-1]:.1e}")

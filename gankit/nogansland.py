@@ -49,18 +49,21 @@ def between(x):
     return torch.cdist(x.float(), CENTRES).min(dim=1).values > GAP
 
 
-def sides(x):
+def sides(x, weights=None):
     """The shares of points (N, 2) on each mode (within ``GAP`` of its centre) and between them (``between``):
-    {"left mode", "right mode", "between"}, summing to 1.
+    {"left mode", "right mode", "between"}, summing to 1; with ``weights`` (N,), shares of the weighted mass.
 
     >>> sides(torch.tensor([[0.0, 0.0], [0.9, 0.1], [-1.0, 0.0], [1.0, 0.0]]))
     {'left mode': 0.25, 'right mode': 0.5, 'between': 0.25}
+    >>> sides(torch.tensor([[0.0, 0.0], [-1.0, 0.0]]), weights=torch.tensor([1.0, 3.0]))
+    {'left mode': 0.75, 'right mode': 0.0, 'between': 0.25}
     """
     d = torch.cdist(x.float(), CENTRES)
     near = d.min(dim=1).values <= GAP
-    return {"left mode": float((near & (d.argmin(dim=1) == 0)).float().mean()),
-            "right mode": float((near & (d.argmin(dim=1) == 1)).float().mean()),
-            "between": float((~near).float().mean())}
+    w = torch.ones(len(x), dtype=torch.float64) if weights is None else weights.double().flatten()
+    share = lambda mask: float((w * mask).sum() / w.sum())
+    return {"left mode": share(near & (d.argmin(dim=1) == 0)), "right mode": share(near & (d.argmin(dim=1) == 1)),
+            "between": share(~near)}
 
 
 def fit(steps=600, seed=0, n_data=4000, progress=False):
@@ -155,7 +158,9 @@ def versus_best(G, W, n=1000, seed=0):
     (``two_modes``, seed 1000 + seed); the exact W_1 to the data of the plain samples, of the samples weighted by
     the trained w (normalised to mean 1) and by ``best_w`` (bound ``W.m``), and the mean weight of each on the codes
     that land between the modes. The best weights are fitted to this draw of the data: no w on these codes does
-    better against it. Returns a ``tables.Report`` (one line)."""
+    better against it. A second line gives the draw's shares on the left mode, the right mode and between them
+    (``sides``): of the data, of the plain samples and of the samples weighted by w; at these sizes a draw's W_1
+    moves with how the data split between the modes. Returns a ``tables.Report`` (two lines)."""
     z, y = G.noise(n, seed=seed), two_modes(n, seed=1000 + seed)
     with torch.no_grad():
         x, w = G(z), W(z).double()
@@ -163,11 +168,15 @@ def versus_best(G, W, n=1000, seed=0):
     best, W1_best = best_w(x, y, W.m)
     mid = between(x)
     r = dict(plain=w1(x, y), trained=w1(x, y, weights=w), best=W1_best, w_between=w[mid].mean().item(),
-             best_between=best[mid].mean().item(), share_between=mid.float().mean().item())
+             best_between=best[mid].mean().item(), share_between=mid.float().mean().item(),
+             shares={"data": sides(y), "plain": sides(x), "weighted by w": sides(x, weights=w)})
+    split = "; ".join(f"{k} {v['left mode']:.1%} / {v['right mode']:.1%} / {v['between']:.1%}"
+                      for k, v in r["shares"].items())
     return tables.Report(
         f"on {n:,} codes ({r['share_between']:.1%} between the blobs) against {n:,} data points, exact W1: plain "
         f"{r['plain']:.4f}, trained w {r['trained']:.4f}, best weights (LP) {r['best']:.4f}; mean weight between the blobs: "
-        f"trained {r['w_between']:.2f}, best weights {r['best_between']:.2f}", **r)
+        f"trained {r['w_between']:.2f}, best weights {r['best_between']:.2f}\n"
+        f"that draw's shares on the left mode / the right mode / between: {split}", **r)
 
 
 def _paired(G, W, score, n, seeds, metric, lower_is_better):

@@ -35,7 +35,7 @@ def training_time(name, meta):
     b = budget.spent(name, meta)
     if b.minutes is None:
         return f"{b.epochs} epochs (not timed alone)"
-    return f"{b.epochs} epochs x {b.epoch_seconds:.0f} s = {b.minutes:.0f} min"
+    return f"{b.epochs} epochs x {b.epoch_seconds:.1f} s = {b.minutes:.1f} min"
 
 
 GENERATOR_COLUMNS = {"checkpoint": "", "MNIST-FID": "", "MNIST-KID": "", "classes covered": "",

@@ -138,6 +138,9 @@ class Verdict(NamedTuple):
     better = property(lambda self: self.beyond and (self.diff < 0) == self.lower_is_better, doc="B better than A")
     worse = property(lambda self: self.beyond and (self.diff > 0) == self.lower_is_better, doc="B worse than A")
 
+    ratio = property(lambda self: abs(self.diff) / self.se if self.se > 0 else math.inf,
+                     doc="|d| / SE, the t statistic the rule compares with ``t``")
+
     def pm(self):
         """"d ± SE", signed, to two significant digits of the SE (what a table cell shows).
 
@@ -154,10 +157,10 @@ class Verdict(NamedTuple):
         if self.beyond:
             s = (f"{self.name_b} is {'worse' if self.worse else 'better'} than {self.name_a} by "
                  f"{abs(self.diff):.{dec}f} ± {self.se:.{dec}f}{unit}{rel}, beyond the noise "
-                 f"(|d| > {self.t:.2f} SE, {seeds})")
+                 f"(|d| = {self.ratio:.1f} SE > {self.t:.2f}, {seeds})")
         else:
             s = (f"{self.name_b} does not differ from {self.name_a} beyond the noise: {self.pm()}{unit}{rel}, "
-                 f"|d| <= {self.t:.2f} SE ({seeds})")
+                 f"|d| = {self.ratio:.1f} SE <= {self.t:.2f} ({seeds})")
         return s[0].upper() + s[1:] if s.split(" ", 1)[0] in ("the", "a", "an") else s   # "the plain generator ..."
 
 
@@ -172,12 +175,12 @@ def compare(a, b, name_a="A", name_b="B", paired=None, metric=None, lower_is_bet
 
     >>> a, b = [3.3, 3.8, 3.0, 3.8, 4.2], [7.6, 8.3, 7.4, 8.1, 8.9]
     >>> print(compare(a, b, "the GAN", "WGAN-GP", paired=True, metric="MNIST-FID"))
-    WGAN-GP is worse than the GAN by 4.440 ± 0.075 MNIST-FID (+123%), beyond the noise (|d| > 2.78 SE, 5 paired seeds)
+    WGAN-GP is worse than the GAN by 4.440 ± 0.075 MNIST-FID (+123%), beyond the noise (|d| = 59.2 SE > 2.78, 5 paired seeds)
     >>> v = compare(a, [3.4, 3.5, 3.3, 4.0, 4.1], "the GAN on seeds 0-4", "the GAN on seeds 5-9")
     >>> print(v.beyond, *str(v).split(": "), sep="\n")
     False
     The GAN on seeds 5-9 does not differ from the GAN on seeds 0-4 beyond the noise
-    +0.04 ± 0.27 (+1.1%), |d| <= 2.33 SE (5 + 5 seeds, unpaired)
+    +0.04 ± 0.27 (+1.1%), |d| = 0.1 SE <= 2.33 (5 + 5 seeds, unpaired)
     """
     sa, sb = (x if isinstance(x, Spread) else Spread.of(x) for x in (a, b))
     if sa.n and sb.n and sa.n != sb.n:

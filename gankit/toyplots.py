@@ -167,9 +167,8 @@ def js_against_shift(shifts, js_uniform, js_gauss, ax=None):
 
 def gradient_norms(record, fit=None, ax=None, title=None):
     """The generator's gradient norms of a ``toys.vanishing_gradients`` record against D's training steps (log
-    scale): saturating and non-saturating losses, mean D(g(z)); with ``fit`` (``toys.vanishing_slopes``) the fitted
-    lines and their slopes in the legend; with a ``bound`` entry in the record, Theorem 2.4's bound where finite
-    (otherwise mean D(g(z)), on the same axis, which its label then names)."""
+    scale): saturating and non-saturating losses, and mean D(g(z)) on the same axis; with ``fit``
+    (``toys.vanishing_slopes``) the fitted lines and their slopes in the legend."""
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 4))
     for name, color, label in [("saturating", "tab:red", "saturating  log(1 - D(g))"),
@@ -182,14 +181,9 @@ def gradient_norms(record, fit=None, ax=None, title=None):
             w = (record.steps >= fit["start"]) & (record.steps <= fit["stop"])
             line = np.polyfit(record.steps[w], np.log10(values[w]), 1)
             ax.plot(record.steps[w], 10 ** np.polyval(line, record.steps[w]), "--", color=color, lw=1)
-    if hasattr(record, "bound"):
-        ax.plot(record.steps, np.where(np.isfinite(record.bound), record.bound, np.nan), "--", color="tab:red", lw=1,
-                label="Cauchy-Schwarz bound M eps / (1 - eps), eps on the fakes (where eps < 1)")
-    else:
-        ax.plot(record.steps, record.d_fake, ":", color="k", label="mean D(g(z))  (D's belief that fakes are real)")
+    ax.plot(record.steps, record.d_fake, ":", color="k", label="mean D(g(z))  (D's belief that fakes are real)")
     ax.set_yscale("log")
-    ylabel = "||grad_theta of the generator loss||" + ("" if hasattr(record, "bound") else ";  mean D(g(z))")
-    ax.set(xlabel="discriminator steps (generator fixed)", ylabel=ylabel)
+    ax.set(xlabel="discriminator steps (generator fixed)", ylabel="||grad_theta of the generator loss||;  mean D(g(z))")
     if title:
         ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8)
@@ -197,8 +191,8 @@ def gradient_norms(record, fit=None, ax=None, title=None):
 
 
 def vanishing_runs(runs, generators, y, z, box):
-    """Theorem 2.4's runs, a row each (``runs``: name -> ``toys.vanishing_gradients`` record, with its trained ``D``
-    and ``bound``): the scene of ``generators[name]`` with the trained D and the arrows of the saturating loss
+    """Theorem 2.4's runs, a row each (``runs``: name -> ``toys.vanishing_gradients`` record, with its trained ``D``):
+    the scene of ``generators[name]`` with the trained D and the arrows of the saturating loss
     log(1 - D) (one arrow scale for all rows; data ``y``, samples at the noise ``z``), then ``gradient_norms``."""
     fig, axes = plt.subplots(len(runs), 2, figsize=(13, 4 * len(runs)), width_ratios=[1, 1.4], layout="constrained",
                              squeeze=False)

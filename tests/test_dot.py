@@ -237,3 +237,15 @@ def test_grids_print_the_distance_of_each_set_to_the_first(capsys):
     doteval.grids({"y": y, "y + 0.1": y + 0.1})
     plt.close("all")
     assert capsys.readouterr().out.strip().endswith("x in y + 0.1: 2.80")     # 0.1 * sqrt(784)
+
+
+def test_secant_cosine_times_the_slope_is_the_secant_ratio_for_a_linear_critic():
+    """For D(x) = <a, x> each secant ratio |D(x') - D(x)| / ||x' - x|| is |a| |cos(a, x' - x)|: the largest over the
+    pairs is K_eff (same pairs and seed)."""
+    G = nets.ToyGenerator(depth=0)
+    G.net[0].weight.data.copy_(torch.eye(2))
+    G.net[0].bias.data.zero_()
+    D = lambda x: x @ torch.tensor([3.0, 4.0])   # noqa: E731
+    c = dot.secant_cosine(G, D, pairs=300, seed=4)
+    assert c.shape == (300,) and float(c.max()) <= 1 + 1e-6
+    assert 5 * float(c.max()) == pytest.approx(dot.K_eff(G, D, pairs=300, seed=4), rel=1e-5)

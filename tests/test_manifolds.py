@@ -136,13 +136,6 @@ def test_perfect_discrimination_summary_measures_theorem_2_3(case):
     assert near.grad_fakes >= c.grad_fakes
 
 
-def test_finite_from_reads_where_the_bound_stays_finite():
-    inf = math.inf
-    assert manifolds.finite_from([0, 5, 10, 15], [inf, inf, 2.0, 1.0]) == 10
-    assert manifolds.finite_from([0, 5, 10], [1.0, 2.0, 3.0]) == 0
-    assert manifolds.finite_from([0, 5, 10], [1.0, inf, inf]) is None
-
-
 def test_perfect_discrimination_prints_its_measurements():
     c = manifolds.perfect_discrimination(S_R, manifolds.SegmentGenerator(*DISJOINT).endpoints(), n=2000)
     assert str(c) == (f"perfectly align: False; L(theta, D*) = {c.L:.1e}, JS >= {c.js:.10f}; max |grad D*| on the "
@@ -169,26 +162,10 @@ def test_collinear_js_of_nested_segments_and_of_segments_off_one_line():
         manifolds.collinear_js(S_R, ([0.0, 0.0], [1.0, 0.1]))
 
 
-def test_bound_check_reads_a_record_of_theorem_2_4():
-    inf = math.inf
-    r = SimpleNamespace(steps=np.array([0, 10, 20, 30]), saturating=np.array([1.0, 0.5, 0.1, 0.01]),
-                        bound=np.array([inf, 1.0, inf, 0.02]), js=np.array([0.1, 0.5, 0.6, 0.69]),
-                        non_saturating=np.array([1.0, 2.0, 3.0, 4.0]))
-    c = manifolds.bound_check(r, "lifted")
-    assert (c.below, c.finite, c.since) == (True, 2, 30)
-    first, second = str(c).splitlines()
-    assert first == ("lifted   after 30 D steps: JS lower bound ~ 0.690 (Monte Carlo); saturating ||grad_theta|| "
-                     "first record 1.0e+00, smallest 1.0e-02, last 1.0e-02; bound at the end 2.0e-02; "
-                     "non-saturating 1.0e+00 -> 4.0e+00")
-    assert second == (" " * 9 + "bound finite (eps < 1) at 2 of 4 records, at every record from D step 30 on; "
-                      "measured <= bound at each of them (Cauchy-Schwarz: it holds for every D, a check of the code, "
-                      "not a test of Theorem 2.4): True")
-    r.saturating[1], r.bound[3] = 2.0, inf          # above the bound once; infinite at the end
-    c = manifolds.bound_check(r)
-    assert (c.below, c.finite, c.since) == (False, 1, None)
-    assert str(c).endswith("at 1 of 4 records, the last time at D step 10; measured <= bound at each of them "
-                           "(Cauchy-Schwarz: it holds for every D, a check of the code, not a test of Theorem 2.4): False")
-    r.saturating[1], r.saturating[2] = 0.5, 5.0     # above an infinite bound: no verdict there
-    assert manifolds.bound_check(r).below
-    r.bound[:] = inf
-    assert str(manifolds.bound_check(r)).endswith("at 0 of 4 records, never")
+def test_run_summary_reads_a_record_of_D_against_a_fixed_generator():
+    r = SimpleNamespace(steps=np.array([0, 10, 20, 30]), saturating=np.array([1.0, 0.5, 0.001, 0.01]),
+                        js=np.array([0.1, 0.5, 0.6, 0.69]), non_saturating=np.array([1.0, 2.0, 3.0, 4.0]))
+    assert manifolds.run_summary(r, "crossing") == (
+        "crossing after 30 D steps: JS lower bound ~ 0.690 (Monte Carlo); saturating ||grad_theta|| first record "
+        "1.0e+00, smallest 1.0e-03, last 1.0e-02; non-saturating 1.0e+00 -> 4.0e+00")
+    assert manifolds.run_summary(r).startswith("after 30 D steps")

@@ -56,6 +56,8 @@ def test_the_best_weights_solve_the_capped_reweighting_exactly_and_beat_the_trai
     assert nogansland.w1(x, y, weights=w) == pytest.approx(W1, abs=1e-9)
     r = nogansland.versus_best(case.G, case.W, n=400)
     assert r.best <= r.trained + 1e-9 and r.best <= r.plain + 1e-9 and r.best_between < r.w_between
+    assert all(sum(v.values()) == pytest.approx(1.0) for v in r.shares.values()) and r.shares["data"]["between"] == 0
+    assert r.shares["weighted by w"]["between"] < r.shares["plain"]["between"] and len(str(r).splitlines()) == 2
 
 
 def test_mean_weight_is_one_on_fresh_codes(case):

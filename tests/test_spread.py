@@ -34,8 +34,8 @@ def test_pairing_removes_the_noise_the_seeds_share():
     assert paired.beyond and paired.worse and paired.diff == pytest.approx(0.5)
     assert paired.se == pytest.approx(np.std(np.subtract(b, a), ddof=1) / math.sqrt(5))
     assert not unpaired.beyond and unpaired.se == pytest.approx(math.sqrt(2 * np.var(a, ddof=1) / 5), rel=0.05)
-    assert str(paired).startswith("B is worse than A by 0.50") and "beyond the noise (|d| > 2.78 SE, 5 paired seeds)" in str(paired)
-    assert str(unpaired).startswith("B does not differ from A beyond the noise") and "|d| <= 2.31 SE" in str(unpaired)
+    assert str(paired).startswith("B is worse than A by 0.50") and f"beyond the noise (|d| = {paired.ratio:.1f} SE > 2.78, 5 paired seeds)" in str(paired)
+    assert str(unpaired).startswith("B does not differ from A beyond the noise") and f"|d| = {unpaired.ratio:.1f} SE <= 2.31" in str(unpaired)
     assert compare(b, a, "B", "A", paired=True).better
 
 
@@ -88,7 +88,7 @@ def test_shipped_scores_wgan_clip_is_worse_than_the_vanilla_gan_beyond_the_noise
     for key in ("fid", "kid"):
         verdict = compare(gan[key], clip[key], "the GAN (R1)", "WGAN-clip")
         print(verdict)
-        assert verdict.paired and verdict.worse and "beyond the noise (|d| > 2.78 SE" in str(verdict)
+        assert verdict.paired and verdict.worse and "SE > 2.78, 5 paired seeds)" in str(verdict)
 
 
 @pytest.mark.shipped
