@@ -117,17 +117,17 @@ def K_eff(G, D, space="target", pairs=100, seed=0):
 
 
 def secant_cosine(G, D, pairs=100, seed=0):
-    """|cos| between grad D(x) and the secant x' - x, for the pairs x = G(z), x' = G(z') that ``K_eff`` draws in the
-    target space (same ``pairs`` and ``seed``), per pair (pairs,). Each secant ratio |D(x') - D(x)| / ||x' - x|| is
-    |<grad D(xi), x' - x>| / ||x' - x|| at some xi of the segment: the slope times such a cosine, so K_eff is far below
-    the slope when the secants are nearly orthogonal to grad D. (A random direction of R^d has |cos| about
-    sqrt(2 / (pi d)) with any fixed vector.)
+    """For the pairs x = G(z), x' = G(z') that ``K_eff`` draws in the target space (same ``pairs`` and ``seed``):
+    the |cos| between grad D(x) and the secant x' - x, and ||grad D(x)||, per pair, two tensors (pairs,). Each secant
+    ratio |D(x') - D(x)| / ||x' - x|| is ||grad D(xi)|| |cos| at some xi of the segment (mean value theorem): the
+    product at x is that ratio only when D is close to linear along the secant. (A random direction of R^d has |cos|
+    about sqrt(2 / (pi d)) with any fixed vector.)
 
     >>> from gankit import nets
     >>> G = nets.ToyGenerator(depth=0); _ = G.net[0].weight.data.copy_(torch.eye(2)); _ = G.net[0].bias.data.zero_()
-    >>> c = secant_cosine(G, lambda x: x @ torch.tensor([3.0, 4.0]), pairs=4000)
-    >>> round(float(c.median()), 1)          # random directions of the plane: median |cos| = cos(pi / 4)
-    0.7
+    >>> cos, slope = secant_cosine(G, lambda x: x @ torch.tensor([3.0, 4.0]), pairs=4000)
+    >>> round(float(cos.median()), 1), round(float(slope.max()), 4)   # random directions of the plane: cos(pi / 4)
+    (0.7, 5.0)
     """
     z = G.noise(2 * pairs, seed=seed)
     with torch.no_grad():
@@ -136,7 +136,7 @@ def secant_cosine(G, D, pairs=100, seed=0):
     with torch.enable_grad():
         (g,) = torch.autograd.grad(D(x0).sum(), x0)
     g, s = g.flatten(1), (x[pairs:] - x[:pairs]).flatten(1)
-    return ((g * s).sum(dim=1).abs() / (g.norm(dim=1) * s.norm(dim=1))).detach()
+    return ((g * s).sum(dim=1).abs() / (g.norm(dim=1) * s.norm(dim=1))).detach(), g.norm(dim=1).detach()
 
 
 def minimisers(D, y, x, atol=1e-6):

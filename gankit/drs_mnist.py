@@ -255,14 +255,21 @@ def placebo(S, name):
             f"{len(found)} verdicts beyond the noise" + "".join(f"; {b}" for b in beyond))
 
 
-def digit_mix(x, keep):
-    """The digit mix of the images ``x`` (N, 1, 28, 28) and of those a sampler keeps (``keep`` (N,) bool), by the kit's
-    classifier (``metrics.digit_shares``): two lines, each digit's % before -> after, then the total variation
-    distance between the two mixes and the number kept."""
-    before, after = metrics.digit_shares(x), metrics.digit_shares(x[keep])
+def digit_mix(x, keep, draws=1000, seed=0):
+    """The digit mix of the images ``x`` (N, 1, 28, 28) and of those a sampler keeps (``keep`` (N,) bool), by the
+    kit's classifier (``metrics.digit_labels``), against chance: two lines, each digit's % before -> after, then the
+    total variation distance between the two mixes, and the same distance for as many images kept at random
+    (``draws`` random subsets, seeded by ``seed``): its mean ± std and how often it is at least as large."""
+    labels = metrics.digit_labels(x)
+    share = lambda lab: torch.bincount(lab, minlength=10).float() / len(lab)   # noqa: E731
+    before, after, k = share(labels), share(labels[keep]), int(keep.sum())
+    tv = lambda mix: 0.5 * float((mix - before).abs().sum())                   # noqa: E731
+    g = torch.Generator().manual_seed(seed)
+    null = torch.tensor([tv(share(labels[torch.randperm(len(labels), generator=g)[:k]])) for _ in range(draws)])
     shares = [f"{d}: {100 * b:.0f} -> {100 * a:.0f}" for d, (b, a) in enumerate(zip(before.tolist(), after.tolist()))]
     return (f"% of each digit, all proposals -> kept: {', '.join(shares)}\n"
-            f"TV between the mixes {0.5 * float((after - before).abs().sum()):.2f}, {int(keep.sum())} kept")
+            f"TV between the mixes {tv(after):.3f}, {k} kept; {k} kept at random instead ({draws:,} draws): TV "
+            f"{null.mean():.3f} ± {null.std():.3f}, at least {tv(after):.3f} in {(null >= tv(after) - 1e-12).float().mean():.1%}")
 
 
 def main(argv=None):

@@ -229,10 +229,14 @@ def digit_probabilities(fx):
     return batched(classifier().head, fx, device=device_of(classifier())).softmax(1)
 
 
+def digit_labels(x):
+    """The kit's classifier's label (its most probable digit) of each image x (N, 1, 28, 28). (N,) integers."""
+    return digit_probabilities(features(x)).argmax(1)
+
+
 def digit_shares(x):
     """The share of each digit 0-9 among the images x (N, 1, 28, 28), by the kit's classifier's labels. (10,)"""
-    p = digit_probabilities(features(x))
-    return torch.bincount(p.argmax(1), minlength=10).float() / len(x)
+    return torch.bincount(digit_labels(x), minlength=10).float() / len(x)
 
 
 def report(x, real=None, k=3, real_features=None):

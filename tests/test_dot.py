@@ -246,6 +246,6 @@ def test_secant_cosine_times_the_slope_is_the_secant_ratio_for_a_linear_critic()
     G.net[0].weight.data.copy_(torch.eye(2))
     G.net[0].bias.data.zero_()
     D = lambda x: x @ torch.tensor([3.0, 4.0])   # noqa: E731
-    c = dot.secant_cosine(G, D, pairs=300, seed=4)
-    assert c.shape == (300,) and float(c.max()) <= 1 + 1e-6
-    assert 5 * float(c.max()) == pytest.approx(dot.K_eff(G, D, pairs=300, seed=4), rel=1e-5)
+    c, slope = dot.secant_cosine(G, D, pairs=300, seed=4)
+    assert c.shape == slope.shape == (300,) and float(c.max()) <= 1 + 1e-6 and torch.allclose(slope, torch.tensor(5.0))
+    assert float((slope * c).max()) == pytest.approx(dot.K_eff(G, D, pairs=300, seed=4), rel=1e-5)

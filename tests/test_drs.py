@@ -124,15 +124,19 @@ def test_placebo_counts_the_q0_verdicts_beyond_the_noise():
         assert last.count(";") == k
 
 
-def test_digit_mix_prints_each_digits_share_before_and_after_and_their_tv(monkeypatch):
+def test_digit_mix_prints_each_digits_share_before_and_after_and_their_tv_against_chance(monkeypatch):
     x = torch.arange(20.0)[:, None, None, None].expand(20, 1, 28, 28)
     # a fake classifier: image i is digit i % 2
-    monkeypatch.setattr(drs_mnist.metrics, "digit_shares",
-                        lambda x: torch.bincount(x[:, 0, 0, 0].long() % 2, minlength=10).float() / len(x))
+    monkeypatch.setattr(drs_mnist.metrics, "digit_labels", lambda x: x[:, 0, 0, 0].long() % 2)
     keep = torch.tensor([True] * 4 + [False] * 16) | (torch.arange(20) % 2 == 1)      # 0, 2 and the 10 odd ones
-    first, second = drs_mnist.digit_mix(x, keep).splitlines()
+    first, second = drs_mnist.digit_mix(x, keep, draws=500).splitlines()
     assert first.startswith("% of each digit, all proposals -> kept: 0: 50 -> 17, 1: 50 -> 83, 2: 0 -> 0")
-    assert second == "TV between the mixes 0.33, 12 kept"
+    assert second.startswith("TV between the mixes 0.333, 12 kept; 12 kept at random instead (500 draws): TV ")
+    # 12 of 10 even + 10 odd at random: the TV is |k_odd - 6| / 12, at least 0.333 only when k_odd = 2 or 10
+    chance = lambda line: float(line.rsplit(" in ", 1)[1].rstrip("%")) / 100   # noqa: E731
+    assert chance(second) < 0.01
+    balanced = drs_mnist.digit_mix(x, torch.arange(20) < 10, draws=50).splitlines()[1]   # 5 even, 5 odd
+    assert balanced.startswith("TV between the mixes 0.000, 10 kept") and chance(balanced) == 1.0
 
 
 def test_sweep_shows_the_plain_generators_spread():
