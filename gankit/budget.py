@@ -87,8 +87,8 @@ def time_epoch(name, root=None):
 
 def spent(name, meta):
     """What a shipped GAN checkpoint cost: ``epochs``, ``generator_steps``, ``critic_steps`` (discriminator updates,
-    from the recipe's schedule) and ``minutes`` alone on the kit's machine (the epoch timed alone by ``time_epoch``
-    times the epochs; None when this recipe's epoch was not timed).
+    from the recipe's schedule), ``minutes`` alone on the kit's machine (the epoch timed alone by ``time_epoch``
+    times the epochs; None when this recipe's epoch was not timed) and the ``cpu`` that epoch was timed on.
 
     >>> meta = dict(recipe=RECIPES["wgan_gp"], epochs=2, steps=374)
     >>> b = spent("not-timed", meta); (b.generator_steps, b.critic_steps, b.minutes)
@@ -99,8 +99,9 @@ def spent(name, meta):
     critic = sum(n_critic(s) for s in range(1, steps + 1)) if callable(n_critic) else steps * n_critic
     epochs = meta.get("epochs", meta["recipe"]["epochs"])
     seconds = epoch_seconds(name, meta["recipe"])
+    cpu = timings()[name]["cpu"].replace("(R)", "") if seconds is not None else None
     return SimpleNamespace(epochs=epochs, generator_steps=steps, critic_steps=critic, epoch_seconds=seconds,
-                           minutes=None if seconds is None else epochs * seconds / 60)
+                           minutes=None if seconds is None else epochs * seconds / 60, cpu=cpu)
 
 
 def at(name, meta, generator_steps=None, minutes=None):

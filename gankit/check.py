@@ -22,7 +22,8 @@ import numpy as np
 
 from .answers import Answer, function_of, lipschitz_potential, names, number, segment
 from .closedforms import LOG2, best_segment, parallel_lines, shifted_uniforms_D_star, shifted_uniforms_js, square_w1
-from .closedforms import tilted_segment_grad_ot, tilted_segment_slopes, tilted_segment_w, vertical_segment_psi_gap
+from .closedforms import threshold_gradients, tilted_segment_grad_ot, tilted_segment_slopes, tilted_segment_w
+from .closedforms import vertical_segment_psi_gap
 from .closedforms import w1_cdf, w2_segment
 from .verdicts import verdict
 
@@ -35,6 +36,7 @@ _SEGMENTS = ([(np.array([-1.0, 0.0]), np.array([1.0, 0.0])), (np.array([1.5, 0.0
               (np.array([-2.0, 0.1]), np.array([2.0, -0.1]))]   # |b - a| ~ 4: POT's largest relative error, 4 / n^2
              + [tuple(_rng.normal(0, 1.5, size=(2, 2))) for _ in range(8)])
 _THETAS = [(t,) for t in (-2.0, -0.3, -1e-3, 0.0, 1e-6, 1e-3, 0.25, 1.0, 3.0)]   # 1e-6: a JS ramped near 0 fails
+_W_THETAS = [(w, t) for w in (1.0, 10.0, 100.0, 1000.0) for t in (0.01, 0.1, 0.5)]    # sharpness w, the lines' gap
 _D_POINTS = [(x, s) for s in (-1.5, -0.3, 0.0, 0.25, 0.5, 0.75, 1.5)
              for x in (-1.2, -0.2, 0.1, 0.4, 0.6, 0.9, 1.1, 1.3, 1.6, 2.2)
              if (0 < x < 1 or s < x < 1 + s) and min(abs(x - t) for t in (0, 1, s, 1 + s)) > 1e-9]
@@ -184,6 +186,16 @@ ANSWERS = {
     "ex4_continuous": Answer(
         "the divergences continuous at theta = 0", lambda: {"W"}, names,
         "Look at your four functions as theta -> 0: which of them tend to their value at 0?"),
+    "ex4_saturating": Answer(
+        "d/dtheta E[log(1 - D_w(g_theta(Z)))] at theta_0", lambda: lambda w, t: threshold_gradients(w, t)[0],
+        function_of(_W_THETAS),
+        "Write D_w(g_theta(z)) = sigmoid(w (theta_0 / 2 - theta)): it does not depend on z. Then "
+        "d/du log(1 - sigmoid(u)) = -sigmoid(u), and du/dtheta = -w."),
+    "ex4_non_saturating": Answer(
+        "d/dtheta E[-log D_w(g_theta(Z))] at theta_0", lambda: lambda w, t: threshold_gradients(w, t)[1],
+        function_of(_W_THETAS),
+        "d/du (-log sigmoid(u)) = -(1 - sigmoid(u)) = -sigmoid(-u), with u = w (theta_0 / 2 - theta) and "
+        "du/dtheta = -w."),
     # Exercise 5
     "ex5_D_star": Answer(
         "D*(x) for p = U[0, 1], q = U[s, 1 + s]", lambda: shifted_uniforms_D_star, function_of(_D_POINTS),

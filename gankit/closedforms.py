@@ -69,6 +69,21 @@ def parallel_lines(theta):
     return abs(theta), (LOG2 if apart else 0.0), (math.inf if apart else 0.0), (1.0 if apart else 0.0)
 
 
+def threshold_gradients(w, theta):
+    r"""Exercise 4, question 3: the discriminator D_w(x) = sigmoid(w (theta_0 / 2 - x_1)), its threshold halfway
+    between the lines {0} x [0, 1] and {theta_0} x [0, 1] (theta_0 > 0), held fixed, and the generator
+    g_theta(z) = (theta, z). At theta = theta_0 the derivatives in theta of the saturating loss
+    E[log(1 - D_w(g_theta(Z)))] and of the non-saturating loss E[-log D_w(g_theta(Z))] are
+    w sigmoid(-w theta_0 / 2) and w sigmoid(w theta_0 / 2): the first vanishes as w grows, the second grows like w.
+
+    >>> [round(v, 4) for v in threshold_gradients(10.0, 0.01)]
+    [4.875, 5.125]
+    """
+    w, theta = float(w), float(theta)
+    sigmoid = lambda u: 0.5 * (1 + math.tanh(u / 2))   # noqa: E731  (no overflow)
+    return w * sigmoid(-w * theta / 2), w * sigmoid(w * theta / 2)
+
+
 def shifted_uniforms_D_star(x, s):
     r"""Exercise 5: D*(x) = q(x) / (q(x) + p(x)) for p = U[0, 1] (the generator's mu_theta) and q = U[s, 1 + s]
     (the data nu): 1 where only q is positive, 0 where only p is, 1/2 where both are (and 1/2 outside both, where
