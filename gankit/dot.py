@@ -120,8 +120,8 @@ def secant_cosine(G, D, pairs=100, seed=0):
     """For the pairs x = G(z), x' = G(z') that ``K_eff`` draws in the target space (same ``pairs`` and ``seed``):
     the |cos| between grad D(x) and the secant x' - x, and ||grad D(x)||, per pair, two tensors (pairs,). Each secant
     ratio |D(x') - D(x)| / ||x' - x|| is ||grad D(xi)|| |cos| at some xi of the segment (mean value theorem): the
-    product at x is that ratio only when D is close to linear along the secant. (A random direction of R^d has |cos|
-    about sqrt(2 / (pi d)) with any fixed vector.)
+    product at x is that ratio only when D is close to linear along the secant. (A random direction of R^d has a mean
+    |cos| of about sqrt(2 / (pi d)) with any fixed vector.)
 
     >>> from gankit import nets
     >>> G = nets.ToyGenerator(depth=0); _ = G.net[0].weight.data.copy_(torch.eye(2)); _ = G.net[0].bias.data.zero_()

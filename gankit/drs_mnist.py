@@ -266,10 +266,11 @@ def digit_mix(x, keep, draws=1000, seed=0):
     tv = lambda mix: 0.5 * float((mix - before).abs().sum())                   # noqa: E731
     g = torch.Generator().manual_seed(seed)
     null = torch.tensor([tv(share(labels[torch.randperm(len(labels), generator=g)[:k]])) for _ in range(draws)])
+    tail = float((null >= tv(after) - 1e-12).float().mean())                 # how often chance moves it as far
     shares = [f"{d}: {100 * b:.0f} -> {100 * a:.0f}" for d, (b, a) in enumerate(zip(before.tolist(), after.tolist()))]
     return (f"% of each digit, all proposals -> kept: {', '.join(shares)}\n"
             f"TV between the mixes {tv(after):.3f}, {k} kept; {k} kept at random instead ({draws:,} draws): TV "
-            f"{null.mean():.3f} ± {null.std():.3f}, at least {tv(after):.3f} in {(null >= tv(after) - 1e-12).float().mean():.1%}")
+            f"{null.mean():.3f} ± {null.std():.3f}, at least {tv(after):.3f} in {tail:.1%}")
 
 
 def main(argv=None):
