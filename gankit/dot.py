@@ -119,8 +119,8 @@ def K_eff(G, D, space="target", pairs=100, seed=0):
 def secant_cosine(G, D, pairs=100, seed=0):
     """For the pairs x = G(z), x' = G(z') that ``K_eff`` draws in the target space (same ``pairs`` and ``seed``):
     the |cos| between grad D(x) and the secant x' - x, and ||grad D(x)||, per pair, two tensors (pairs,). Each secant
-    ratio |D(x') - D(x)| / ||x' - x|| is ||grad D(xi)|| |cos| at some xi of the segment (mean value theorem): the
-    product at x is that ratio only when D is close to linear along the secant. (A random direction of R^d has a mean
+    ratio |D(x') - D(x)| / ||x' - x|| is |the average along the segment of ||grad D|| cos|: the product at x is that
+    ratio only when D is close to linear along the secant. (A random direction of R^d has a mean
     |cos| of about sqrt(2 / (pi d)) with any fixed vector.)
 
     >>> from gankit import nets

@@ -1,7 +1,7 @@
 r"""Notebook 03's heavier evaluations, computed by a kit command and stored beside the checkpoints.
 
     python -m gankit.wganruns stability   # 12 toy runs (2 min, 2 cores) -> checkpoints/stability.json
-    python -m gankit.wganruns seeds       # the same 12 runs at 4 more training seeds (7 min) -> stability_seeds.json
+    python -m gankit.wganruns seeds       # the same 12 runs at 4 more training seeds (about 5 min) -> stability_seeds.json
     python -m gankit.wganruns reports     # 3 MNIST reports (25 s) -> checkpoints/mnist_reports.json
 
 **stability**: the miniature of Gulrajani et al. (2017, section 5.2), ``wgan.stability``:
