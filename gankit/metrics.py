@@ -217,8 +217,13 @@ def precision_recall(fake_features, real_features, k=3):
     >>> real = torch.tensor([[0.0], [1.0], [2.0], [3.0]]); fake = torch.tensor([[0.5], [1.5], [10.0], [11.0]])
     >>> precision_recall(fake, real, k=1)    # every r_1 = 1: 0.5 and 1.5 are real-like; 0, 1, 2 are covered, 3 not
     (0.5, 0.75)
+
+    Distances are computed in float32, or in float64 when both sets are float64: pass float64 points when the balls
+    are small next to the points' norms (torch.cdist's matrix-product formula resolves distances of about
+    sqrt(eps) |x|, 3e-4 for unit norms in float32).
     """
-    ff, fr = fake_features.float(), real_features.float()
+    exact = fake_features.dtype == real_features.dtype == torch.float64
+    ff, fr = (fake_features, real_features) if exact else (fake_features.float(), real_features.float())
     precision = _covered(ff, fr, _kth_radius(fr, k)).float().mean().item()
     recall = _covered(fr, ff, _kth_radius(ff, k)).float().mean().item()
     return precision, recall

@@ -223,13 +223,15 @@ def w1_floor(n=2000, seeds=spread.SEEDS):
 
 
 def compare_pr(G, W, n=2000, seeds=spread.SEEDS, k=3):
-    """Precision and recall (``metrics.precision_recall``, k-NN balls, the points themselves as features) of n plain
+    """Precision and recall (``metrics.precision_recall``, k-NN balls, the points themselves as features, in float64:
+    the samples' balls are far smaller than float32's cdist resolves) of n plain
     and of n reweighted samples of G against n fresh data points on each seed, each compared by ``spread.compare``,
     paired (the same data on a seed): a sample between the modes lies outside the data's balls, so removing such
     samples raises precision; recall says whether the data stay covered. Returns a ``tables.Report`` (printed: both
     means, plain -> reweighted, then the two verdicts; ``precision`` and ``recall`` the ``Verdict``s)."""
-    v = {metric: _paired(G, W, lambda x, y, i=i: metrics.precision_recall(x, y, k)[i], n, seeds, metric,
-                         lower_is_better=False) for i, metric in enumerate(("precision", "recall"))}
+    score = lambda i: lambda x, y: metrics.precision_recall(x.double(), y.double(), k)[i]   # noqa: E731
+    v = {metric: _paired(G, W, score(i), n, seeds, metric, lower_is_better=False)
+         for i, metric in enumerate(("precision", "recall"))}
     means = ", ".join(f"{k_} {x.mean_a:.3f} -> {x.mean_b:.3f}" for k_, x in v.items())
     return tables.Report(f"plain -> reweighted, means over the seeds: {means}\n{v['precision']}\n{v['recall']}", **v)
 
