@@ -144,3 +144,13 @@ def test_kid_over_20_draws_of_one_distribution_averages_0_within_its_standard_er
           f"({np.mean(biased) / biased_se:+.0f} SE)")
     assert abs(mean) < 3 * se
     assert np.mean(biased) > 10 * biased_se
+
+
+@pytest.mark.parametrize("offset, precision", [(0.5e-4, 1.0), (1.5e-4, 0.0)])
+def test_precision_recall_in_float64_resolves_balls_float32_cannot(offset, precision):
+    """100 real points 1e-4 apart on a line near (1, 0), so every r_1 is 1e-4; fakes beside them at a distance
+    `offset`: inside every ball at 0.5e-4, outside at 1.5e-4. float64 input is kept (float32's cdist resolves about
+    3e-4 here)."""
+    real = torch.stack([1 + 1e-4 * torch.arange(100, dtype=torch.float64), torch.zeros(100, dtype=torch.float64)], 1)
+    fake = real + torch.tensor([0.0, offset], dtype=torch.float64)
+    assert metrics.precision_recall(fake, real, k=1)[0] == precision
