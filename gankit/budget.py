@@ -35,10 +35,16 @@ def timings():
     return json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
 
 
+def _timed(name, recipe):
+    """The stored timing of recipe ``name`` (``timings``), or None when it was not timed with these settings."""
+    t = timings().get(name)
+    return t if t is not None and t["recipe"] == settings(recipe) else None
+
+
 def epoch_seconds(name, recipe):
     """The epoch of recipe ``name`` timed alone (``time_epoch``), or None when it was not timed with these settings."""
-    t = timings().get(name)
-    return t["epoch_seconds"] if t is not None and t["recipe"] == settings(recipe) else None
+    t = _timed(name, recipe)
+    return None if t is None else t["epoch_seconds"]
 
 
 def cpu_name():
@@ -98,10 +104,11 @@ def spent(name, meta):
     steps = meta["steps"]
     critic = sum(n_critic(s) for s in range(1, steps + 1)) if callable(n_critic) else steps * n_critic
     epochs = meta.get("epochs", meta["recipe"]["epochs"])
-    seconds = epoch_seconds(name, meta["recipe"])
-    cpu = timings()[name]["cpu"].replace("(R)", "") if seconds is not None else None
+    t = _timed(name, meta["recipe"])
+    seconds = None if t is None else t["epoch_seconds"]
     return SimpleNamespace(epochs=epochs, generator_steps=steps, critic_steps=critic, epoch_seconds=seconds,
-                           minutes=None if seconds is None else epochs * seconds / 60, cpu=cpu)
+                           minutes=None if seconds is None else epochs * seconds / 60,
+                           cpu=None if t is None else t["cpu"].replace("(R)", ""))
 
 
 def at(name, meta, generator_steps=None, minutes=None):

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 from scipy import integrate, optimize
+from scipy.special import expit
 
 LOG2 = math.log(2.0)
 
@@ -80,8 +81,7 @@ def threshold_gradients(w, theta):
     [4.875, 5.125]
     """
     w, theta = float(w), float(theta)
-    sigmoid = lambda u: 0.5 * (1 + math.tanh(u / 2))   # noqa: E731  (no overflow)
-    return w * sigmoid(-w * theta / 2), w * sigmoid(w * theta / 2)
+    return w * float(expit(-w * theta / 2)), w * float(expit(w * theta / 2))
 
 
 def shifted_uniforms_D_star(x, s):

@@ -85,12 +85,25 @@ def slope(f, x, tangent=False):
     >>> slope(lambda x: x @ torch.tensor([3.0, 4.0]), torch.tensor([[1.0, 0.0]]), tangent=True)   # radial 3 removed
     tensor([4.])
     """
+    g = _gradient(f, x)
+    if tangent:
+        g = _radial_part_removed(x.detach().flatten(1), None, g.flatten(1))
+    return g.flatten(1).norm(dim=1)
+
+
+def _gradient(f, x):
+    """grad_x f(x) per sample, detached (x of any shape; f sums over the samples)."""
     x = x.detach().clone().requires_grad_(True)
     with torch.enable_grad():
         (g,) = torch.autograd.grad(f(x).sum(), x)
-    if tangent:
-        g = _radial_part_removed(x.detach().flatten(1), None, g.flatten(1))
-    return g.flatten(1).norm(dim=1).detach()
+    return g.detach()
+
+
+def _target_pairs(G, pairs, seed):
+    """The pairs x = G(z), x' = G(z') of ``K_eff`` in the target space: z, z' ~ N(0, Id) drawn with ``seed``."""
+    with torch.no_grad():
+        x = G(G.noise(2 * pairs, seed=seed))
+    return x[:pairs], x[pairs:]
 
 
 def K_eff(G, D, space="target", pairs=100, seed=0):
@@ -108,12 +121,10 @@ def K_eff(G, D, space="target", pairs=100, seed=0):
         raise ValueError(f"pairs must be a positive integer, got {pairs!r}")
     if space not in ("target", "latent"):
         raise ValueError(f"space must be 'target' or 'latent', got {space!r}")
-    z = G.noise(2 * pairs, seed=seed)
     if space == "latent":
+        z = G.noise(2 * pairs, seed=seed)
         return lipschitz_ratio(lambda u: D(G(u)), z[:pairs], z[pairs:])
-    with torch.no_grad():
-        x = G(z)
-    return lipschitz_ratio(D, x[:pairs], x[pairs:])
+    return lipschitz_ratio(D, *_target_pairs(G, pairs, seed))
 
 
 def secant_cosine(G, D, pairs=100, seed=0):
@@ -129,14 +140,9 @@ def secant_cosine(G, D, pairs=100, seed=0):
     >>> round(float(cos.median()), 1), round(float(slope.max()), 4)   # random directions of the plane: cos(pi / 4)
     (0.7, 5.0)
     """
-    z = G.noise(2 * pairs, seed=seed)
-    with torch.no_grad():
-        x = G(z)
-    x0 = x[:pairs].detach().clone().requires_grad_(True)
-    with torch.enable_grad():
-        (g,) = torch.autograd.grad(D(x0).sum(), x0)
-    g, s = g.flatten(1), (x[pairs:] - x[:pairs]).flatten(1)
-    return ((g * s).sum(dim=1).abs() / (g.norm(dim=1) * s.norm(dim=1))).detach(), g.norm(dim=1).detach()
+    x, x2 = _target_pairs(G, pairs, seed)
+    g, s = _gradient(D, x).flatten(1), (x2 - x).flatten(1)
+    return (g * s).sum(dim=1).abs() / (g.norm(dim=1) * s.norm(dim=1)), g.norm(dim=1)
 
 
 def minimisers(D, y, x, atol=1e-6):

@@ -260,8 +260,7 @@ def digit_mix(x, keep, draws=1000, seed=0):
     kit's classifier (``metrics.digit_labels``), against chance: two lines, each digit's % before -> after, then the
     total variation distance between the two mixes, and the same distance for as many images kept at random
     (``draws`` random subsets, seeded by ``seed``): its mean ± std and how often it is at least as large."""
-    labels = metrics.digit_labels(x)
-    share = lambda lab: torch.bincount(lab, minlength=10).float() / len(lab)   # noqa: E731
+    labels, share = metrics.digit_labels(x), metrics.label_shares
     before, after, k = share(labels), share(labels[keep]), int(keep.sum())
     tv = lambda mix: 0.5 * float((mix - before).abs().sum())                   # noqa: E731
     g = torch.Generator().manual_seed(seed)

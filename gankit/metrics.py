@@ -239,9 +239,14 @@ def digit_labels(x):
     return digit_probabilities(features(x)).argmax(1)
 
 
+def label_shares(labels):
+    """The share of each digit 0-9 among the labels (N,) integers. (10,)"""
+    return torch.bincount(labels, minlength=10).float() / len(labels)
+
+
 def digit_shares(x):
     """The share of each digit 0-9 among the images x (N, 1, 28, 28), by the kit's classifier's labels. (10,)"""
-    return torch.bincount(digit_labels(x), minlength=10).float() / len(x)
+    return label_shares(digit_labels(x))
 
 
 def report(x, real=None, k=3, real_features=None):
