@@ -245,6 +245,85 @@ def _read_potential_gain(value, what, p, q):
     return float((np.asarray(p, dtype=float) - np.asarray(q, dtype=float)) @ f)
 
 
+PLAN_ATOL = 1e-6   # transport_plan's tolerance on P >= 0, its marginals and its cost
+NOT_A_PLAN = "Your P is not a transport plan of p to q: {}."
+PLAN_NOT_OPTIMAL = "Your P is a transport plan but not an optimal one: its cost sum_ij P_ij |i - j| = {} is above the minimum."
+PLAN_RIGHT = "{} is a transport plan of p to q of cost sum_ij P_ij |i - j| = {} = W1"
+
+
+def transport_plan(value, ref, what, mistakes=(), p=None, q=None):
+    """Exercise 3's primal plan P (K, K): optimal iff P >= 0, sum_j P_ij = p_i, sum_i P_ij = q_j and
+    sum_ij P_ij |i - j| = W1 (ref), each to ``PLAN_ATOL``."""
+    cost = _read_plan_cost(value, what, p, q)
+    if near([cost], ref, 0.0, PLAN_ATOL):
+        return PLAN_RIGHT.format(what, _fmt(cost))
+    raise Wrong(PLAN_NOT_OPTIMAL.format(_fmt(cost)))
+
+
+transport_plan.spec = dict(kind="transport_plan", rtol=0.0, atol=PLAN_ATOL)
+
+
+def _read_plan_cost(value, what, p, q):
+    """sum_ij P_ij |i - j| for the student's plan P, after checking its shape, signs and marginals."""
+    p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
+    try:
+        P = np.asarray(value.detach() if hasattr(value, "detach") else value, dtype=float)
+    except (TypeError, ValueError):
+        raise Wrong(f"{what} should be a K x K array, got {_short(value)}.")
+    K = len(p)
+    if P.shape != (K, K):
+        raise Wrong(f"{what} should have shape ({K}, {K}) (row i: the mass leaving bin i); got shape {P.shape}.")
+    if not np.isfinite(P).all():
+        raise Wrong(f"{what} should be finite numbers.")
+    for bad, text in ((P.min() < -PLAN_ATOL, f"it has a negative entry ({_fmt(P.min())})"),
+                      (np.abs(P.sum(1) - p).max() > PLAN_ATOL, "its row sums are not p (sum_j P_ij = p_i)"),
+                      (np.abs(P.sum(0) - q).max() > PLAN_ATOL, "its column sums are not q (sum_i P_ij = q_j)")):
+        if bad:
+            raise Wrong(NOT_A_PLAN.format(text))
+    i = np.arange(K)
+    return float((P * np.abs(i[:, None] - i[None, :])).sum())
+
+
+SEMI_DUAL_ATOL = 1.5e-3   # semi_discrete_potential's tolerance on H(psi) (Exercise 1's quadrature is exact to ~1e-6)
+SEMI_DUAL_GRID = 1000     # the midpoint rule's n x n grid of the square
+
+
+def square_semi_dual(psi, Y, nu, n=SEMI_DUAL_GRID):
+    r"""Exercise 1's semi-dual H(psi) = E_mu[min_j |X - y_j| - psi_j] + sum_j nu_j psi_j for mu uniform on the square
+    {|x1| + |x2| <= 1}: the midpoint rule on an n x n grid of [-1/2, 1/2]^2 turned by 45 degrees,
+    (u, v) -> (u - v, u + v) (a linear map: the grid's points carry equal mass). psi (J,), Y (J, 2), nu (J,).
+
+    >>> round(square_semi_dual([0.0], [[0.0, 0.0]], [1.0]), 4)    # E|X| for X uniform on the square
+    0.5411
+    """
+    psi, Y, nu = (np.asarray(a, dtype=float) for a in (psi, Y, nu))
+    g = (np.arange(n) + 0.5) / n - 0.5
+    u, v = np.meshgrid(g, g, indexing="ij")
+    x = np.stack([(u - v).ravel(), (u + v).ravel()], 1)
+    c = np.min(np.linalg.norm(x[:, None, :] - Y[None], axis=2) - psi, axis=1)
+    return float(c.mean() + nu @ psi)
+
+
+def semi_discrete_potential(value, ref, what, mistakes=(), Y=None, nu=None):
+    """Exercise 1's potential psi (J,) for mu uniform on the square and nu = sum_j nu_j delta_(y_j), cost |x - y|:
+    (near) optimal iff H(psi) (``square_semi_dual``) is within ``SEMI_DUAL_ATOL`` of W1 (ref); H(psi) <= W1 always."""
+    try:
+        psi = np.asarray(value.detach().cpu() if hasattr(value, "detach") else value, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise Wrong(f"{what} should be an array of {len(nu)} numbers, got {_short(value)}.")
+    if psi.shape != (len(nu),):
+        raise Wrong(f"{what} should have one value per atom y_j, shape ({len(nu)},); got shape {psi.shape}.")
+    if not np.isfinite(psi).all():
+        raise Wrong(f"{what} should be finite numbers, got {_short(value)}.")
+    H = square_semi_dual(psi, Y, nu)
+    if near([H], ref, 0.0, SEMI_DUAL_ATOL):
+        return f"{what} reaches H(psi) = {_fmt(H)} = W1 (within {SEMI_DUAL_ATOL:g})"
+    raise Wrong(f"your psi gives H(psi) = {_fmt(H)}, below the maximum W1 of H: not optimal yet.")
+
+
+semi_discrete_potential.spec = dict(kind="semi_discrete_potential", rtol=0.0, atol=SEMI_DUAL_ATOL)
+
+
 def from_spec(spec):
     """The comparer that ``spec`` (a comparer's ``.spec``) describes: how the student release's checker
     (``gankit.oneway``) makes the same comparers from its table.
@@ -255,5 +334,6 @@ def from_spec(spec):
     made = {"number": lambda: number(spec["rtol"], spec["atol"]),
             "function_of": lambda: function_of(spec["points"], spec["rtol"], spec["atol"]),
             "segment": lambda: segment(spec["atol"]), "names": lambda: names,
-            "lipschitz_potential": lambda: lipschitz_potential}
+            "lipschitz_potential": lambda: lipschitz_potential, "transport_plan": lambda: transport_plan,
+            "semi_discrete_potential": lambda: semi_discrete_potential}
     return made[spec["kind"]]()

@@ -6,7 +6,7 @@ one line (right; not right yet, with a hint; not answered yet) with the record t
 messages), so that the exercise notebooks run top to bottom. Numbers, functions (evaluated at fixed test points) and
 small sets are checked. The reference answers are computed below from the closed forms of the solutions
 (``reference(name)`` returns them); where no closed form exists (Exercise 1's W1) by a quadrature accurate to 1e-9.
-Some exercises depend on the notebook's data, passed as keywords: ``check("ex3_primal", W, p=p, q=q)``. The closed
+Some exercises depend on the notebook's data, passed as keywords: ``check("ex3_primal", P, p=p, q=q)``. The closed
 forms asked as functions in Exercises 2 and 6 (``ex2_W``, ``ex6_W``) are compared to a relative 1e-9 (``EXACT``), so
 that POT on the n <= 5,000 points of a segment a student can afford (low by |b - a|^2 / (12 n^2)) does not pass.
 
@@ -20,7 +20,8 @@ import math
 
 import numpy as np
 
-from .answers import Answer, function_of, lipschitz_potential, names, number, segment
+from .answers import Answer, function_of, lipschitz_potential, names, number, segment, semi_discrete_potential
+from .answers import transport_plan
 from .closedforms import LOG2, best_segment, parallel_lines, shifted_uniforms_D_star, shifted_uniforms_js, square_w1
 from .closedforms import threshold_gradients, tilted_segment_grad_ot, tilted_segment_slopes, tilted_segment_w
 from .closedforms import vertical_segment_psi_gap
@@ -45,6 +46,8 @@ _XT = [tuple(_rng.normal(0, 1, size=(2, 2))) for _ in range(6)]
 _TILTS = [(s,) for s in (-2.0, -0.7, -1e-3, 0.0, 1e-3, 0.4, 1.5, 3.0)]
 _CUTS = [(c,) for c in (0.0, 0.1, 0.25, 0.4, 0.5)]
 _POSITIONS = [(t,) for t in (-1.0, -0.3, 0.0, 0.2, 0.5, 1.0)]
+_HISTOGRAMS = [(np.array([1.0, 0.0, 0.0]), np.array([0.0, 0.0, 1.0])), (np.array([0.5, 0.5]), np.array([0.5, 0.5]))] + [
+    tuple(h / h.sum() for h in _rng.integers(0, 6, size=(2, K)).astype(float) + 0.5) for K in (4, 7, 10, 10, 12)]
 
 
 EXACT = dict(rtol=1e-9, atol=1e-12)   # closed forms at their test points: float64 rounding passes, POT on n points does not
@@ -124,14 +127,11 @@ ANSWERS = {
         "discriminator D* = q / (q + p) is 1 on A and 0 elsewhere: what is sup_D L = 2 JS - log 4 then?",
         mistakes=[(lambda: 1.0, "That is JS with base-2 logarithms (bits); the slides use the natural log."),
                   (lambda: 0.0, "JS is 0 only when mu = nu.")]),
-    "ex1_w1": Answer(
-        "W1(mu, nu)", lambda: square_w1()["W1"], number(rtol=0, atol=1.5e-3),
-        "Use the cost |x - y| (cost=\"euclidean\"), the weights nu = (1/2, 1/4, 1/4), and estimate H(psi) on many points "
-        "of the square (e.g. a 400 x 400 grid): random samples add a Monte Carlo error of about 0.2 / sqrt(N) "
-        "(the standard deviation of psi^c(X) is about 0.22).",
-        mistakes=[(lambda: square_w1()["halves"], "That is the cost of sending the right half of the square to y1 and "
-                   "the left quarters to y2, y3: a valid plan, but not the optimal one. For c = |x - y| the cell "
-                   "boundaries are hyperbola branches, not the line x1 = 0.")]),
+    "ex1_psi": Answer(
+        "the potential psi", lambda **data: square_w1()["W1"], semi_discrete_potential,
+        "psi is the averaged potential asgd returns, for the cost |x - y| (cost=\"euclidean\") and the weights "
+        "nu = (1/2, 1/4, 1/4): its H(psi) must reach the maximum W1. Too few steps, or a step size gamma far from 1, "
+        "leave it short.", context=("Y", "nu")),
     "ex1_w1_pot": Answer(
         "W1(mu, nu) by POT", lambda: square_w1()["W1"], number(rtol=0, atol=1.5e-3),
         "Discretise mu by the 100 x 100 grid (each point of mass 1 / 10,000), take the cost matrix ot.dist(x, Y, "
@@ -150,24 +150,27 @@ ANSWERS = {
     "ex2_theta_star": Answer(
         "the optimal segment (a, b)", best_segment, segment(1e-3),
         "Set the derivative of your formula in (b_1 - a_1) to zero; the midpoint and b_2 - a_2 have obvious optima."),
+    "ex2_grad_norm": Answer(
+        "||grad psi^c(x)|| for c = |x - y|^2, given x and T_psi(x)",
+        lambda: lambda x, t: 2 * float(np.linalg.norm(np.asarray(x, dtype=float) - np.asarray(t, dtype=float))),
+        function_of(_XT, diagnose=_grad_diagnose),
+        "On the Laguerre cell of y_j = T_psi(x), psi^c(x) = |x - y_j|^2 - psi_j: its gradient in x is ...?"),
     # Exercise 3 (data p, q passed by the notebook)
     "ex3_primal": Answer(
-        "W1 by the primal LP (transport plan)", w1_cdf, number(rtol=1e-6, atol=1e-8),
+        "the optimal plan P", w1_cdf, transport_plan,
         "Variables: the K^2 entries of P (flattened), cost |i - j|; equality constraints: row sums = p, column sums = q; "
-        "bounds P >= 0. linprog minimises.", context=("p", "q")),
-    "ex3_dual": Answer(
-        "W1 by the dual LP (potential f)", w1_cdf, number(rtol=1e-6, atol=1e-8),
-        "linprog minimises: maximise sum_i (p_i - q_i) f_i by minimising its negative, with inequality constraints "
-        "f_i - f_j <= |i - j| for all i != j. Bounds: free (None, None), or linprog's default f >= 0, which gives "
-        "the same optimum (sum_i (p_i - q_i) = 0, so f is defined up to a constant).",
-        context=("p", "q")),
+        "bounds P >= 0. linprog minimises; P = res.x reshaped to K x K.", context=("p", "q")),
     "ex3_potential": Answer(
         "the dual potential f", w1_cdf, lipschitz_potential,
-        "f is the solution vector of your dual linear program (res.x).", context=("p", "q")),
+        "linprog minimises: maximise sum_i (p_i - q_i) f_i by minimising its negative, with inequality constraints "
+        "f_i - f_j <= |i - j| for all i != j; f is the solution vector (res.x). Bounds: free (None, None), or "
+        "linprog's default f >= 0, which gives the same optimum (sum_i (p_i - q_i) = 0, so f is defined up to a "
+        "constant).", context=("p", "q")),
     "ex3_cdf": Answer(
-        "W1 by the CDF formula", w1_cdf, number(rtol=1e-9, atol=1e-12),
-        "In 1D, W1 = integral of |F_p - F_q|: on bins of width 1 that is sum_k |P_k - Q_k| with the cumulative sums.",
-        context=("p", "q")),
+        "W1(p, q) by the CDF formula, as a function of two histograms", lambda: w1_cdf,
+        function_of(_HISTOGRAMS, rtol=1e-9, atol=1e-12),
+        "In 1D, W1 = integral of |F_p - F_q|: on bins of width 1 that is sum_k |P_k - Q_k| with the cumulative sums "
+        "(np.cumsum)."),
     # Exercise 4
     "ex4_W": Answer(
         "W(P_0, P_theta)", lambda: lambda t: parallel_lines(t)[0], function_of(_THETAS),
@@ -211,11 +214,6 @@ ANSWERS = {
         mistakes=[(lambda: shifted_uniforms_js(0.25), "That is JS itself; the question asks for sup_D L = 2 JS - log 4."),
                   (lambda: -2 * shifted_uniforms_js(0.25), "That is -2 JS (a sign error), which at s = 1/4 is also "
                    "2 JS - log 2 (log 2 written for log 4): sup_D L = 2 JS - log 4.")]),
-    "ex5_grad_norm": Answer(
-        "||grad psi^c(x)|| for c = |x - y|^2, given x and T_psi(x)",
-        lambda: lambda x, t: 2 * float(np.linalg.norm(np.asarray(x, dtype=float) - np.asarray(t, dtype=float))),
-        function_of(_XT, diagnose=_grad_diagnose),
-        "On the Laguerre cell of y_j = T_psi(x), psi^c(x) = |x - y_j|^2 - psi_j: its gradient in x is ...?"),
     # Exercise 6
     "ex6_W": Answer(
         "h(s) = W(mu_s, nu) for the segment [(-s, -1), (s, 1)]", lambda: tilted_segment_w,

@@ -127,12 +127,11 @@ def plan(x, y, P, ax=None, title=None, labels=False, tol=1e-9, names=("source", 
 
 
 def _frame(ax, xlim, ylim, title=None):
-    """A 2D scene's frame: the box, equal axes, no ticks, a small title."""
+    """A 2D scene's frame: the box, equal axes, small ticks (the coordinates x_1, x_2), a small title."""
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
+    ax.tick_params(labelsize=7)
     if title:
         ax.set_title(title, fontsize=9)
     return ax
@@ -289,8 +288,7 @@ def c_transform_image(psi, y, cost="sqeuclidean", box=((0, 1), (0, 1)), res=300,
     im = ax.imshow(as_numpy(v), origin="lower", extent=(x0, x1, y0, y1), cmap="viridis")
     plt.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
     ax.scatter(y[:, 0], y[:, 1], s=max(4.0, 120 / np.sqrt(len(y))), c="white", linewidths=0)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    ax.tick_params(labelsize=7)
     if title:
         ax.set_title(title, fontsize=9)
     return ax

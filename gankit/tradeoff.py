@@ -302,12 +302,17 @@ def real_point(real_features, n, seeds=SEEDS):
     return {key: Spread.of([v[i] for v in pr], n, seeds, key) for i, key in enumerate(("precision", "recall"))}
 
 
+CROWDED = 0.006   # the full chart writes no knob value within this distance of the star (precision or recall)
+
+
 def chart(S, label, ax=None, highlight=None, zoom=None, legend=True, real=None):
     """``label``'s curves in the precision-recall plane: each method from the plain generator (black star) through
-    its points (``CURVES``, knob values written beside them, each method's on its side: ``OFFSETS``), error bars
-    one std over the seeds; ``real`` (``real_point``) a black cross for training digits; ``highlight`` a point to
+    its points (``CURVES``, knob values written beside them, each method's on its side: ``OFFSETS``), each point the
+    mean over the seeds, without error bars: the seed spread is not the noise of a paired difference, which the
+    verdicts test (``spread.compare``); ``real`` (``real_point``) a black cross for training digits; ``highlight`` a point to
     ring; ``zoom`` a half-width: only the square of that size around the plain generator, each curve's last knob
-    value alone written (the others overlap there). Up = more precision (quality), right = more recall (diversity).
+    value alone written (the others overlap there); without ``zoom``, no knob value within ``CROWDED`` of the
+    star (the zoom shows those). Up = more precision (quality), right = more recall (diversity).
     Returns the Axes."""
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 4.8))
@@ -316,19 +321,19 @@ def chart(S, label, ax=None, highlight=None, zoom=None, legend=True, real=None):
     for method, points in CURVES.items():
         ss = [base] + [by[p] for p in points]
         r, pr = [s["recall"].mean for s in ss], [s["precision"].mean for s in ss]
-        line = ax.errorbar(r, pr, xerr=[s["recall"].std for s in ss], yerr=[s["precision"].std for s in ss],
-                           marker="o", ms=4, capsize=2, lw=1.2, label=f"{method} ({KNOBS[method]})")
-        c, far = line[0].get_color(), 4 if zoom else 1     # a zoom: the last point only, its label farther out
+        line, = ax.plot(r, pr, marker="o", ms=4, lw=1.2, label=f"{method} ({KNOBS[method]})")
+        c, far = line.get_color(), 4 if zoom else 1     # a zoom: the last point only, its label farther out
         extra = dict(fontsize=8, zorder=7, bbox=dict(fc="white", ec="none", alpha=0.85, pad=0.5),
                      arrowprops=dict(arrowstyle="-", color=c, lw=0.6)) if zoom else dict(fontsize=7)
         for p, x, y in list(zip(points, r[1:], pr[1:]))[-1 if zoom else 0:]:
+            if not zoom and max(abs(x - r[0]), abs(y - pr[0])) < CROWDED:
+                continue                                   # beside the star: the zoom labels it
             dx, dy = OFFSETS[method]
             ax.annotate(p.rsplit(" ", 1)[1], (x, y), xytext=(far * dx, far * dy), textcoords="offset points", color=c,
                         annotation_clip=True, ha="right" if dx < 0 else "left", **extra)
     ax.plot(base["recall"].mean, base["precision"].mean, "k*", ms=14, label="plain generator", zorder=5)
     if real:
-        ax.errorbar(real["recall"].mean, real["precision"].mean, xerr=real["recall"].std, yerr=real["precision"].std,
-                    fmt="kX", ms=9, capsize=2, label="training digits (real data)", zorder=5)
+        ax.plot(real["recall"].mean, real["precision"].mean, "kX", ms=9, label="training digits (real data)", zorder=5)
     if highlight and highlight != "baseline":
         ax.plot(by[highlight]["recall"].mean, by[highlight]["precision"].mean, "o", ms=16, mfc="none", mec="red",
                 mew=2, zorder=6)
@@ -336,7 +341,7 @@ def chart(S, label, ax=None, highlight=None, zoom=None, legend=True, real=None):
     if zoom:
         ax.set(xlim=(base["recall"].mean - zoom, base["recall"].mean + zoom),
                ylim=(base["precision"].mean - zoom, base["precision"].mean + zoom))
-        title = f"{label}: zoom on the plain generator\n(a curve's last knob value written where it falls inside)"
+        title = f"{label}: zoom on the plain generator\n(each curve's last knob value labelled)"
     ax.set(xlabel="recall (feature-space diversity)", ylabel="precision (feature-space quality)", title=title)
     if legend:
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3)

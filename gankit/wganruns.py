@@ -1,7 +1,7 @@
 r"""Notebook 03's heavier evaluations, computed by a kit command and stored beside the checkpoints.
 
-    python -m gankit.wganruns stability   # 12 toy runs (2 min, 2 cores) -> checkpoints/stability.json
-    python -m gankit.wganruns seeds       # the same 12 runs at 4 more training seeds (about 5 min) -> stability_seeds.json
+    python -m gankit.wganruns stability   # 15 toy runs (2 min, 2 cores) -> checkpoints/stability.json
+    python -m gankit.wganruns seeds       # the same 15 runs at 4 more training seeds (about 8 min) -> stability_seeds.json
     python -m gankit.wganruns reports     # 3 MNIST reports (25 s) -> checkpoints/mnist_reports.json
 
 **stability**: the miniature of Gulrajani et al. (2017, section 5.2), ``wgan.stability``:
@@ -16,7 +16,7 @@ and by the modes it covers (``toys.mode_coverage``: a sample within 4 standard d
 centre). Stored per run: w1, modes, its training time and its 500 samples in thousandths, as integers (for the
 figure; w1 and modes are those of the unrounded samples).
 
-**seeds**: the 12 runs again with ``SHARED``'s training seed replaced by each of ``SEEDS[1:]`` (W_1 and modes
+**seeds**: the 15 runs again with ``SHARED``'s training seed replaced by each of ``SEEDS[1:]`` (W_1 and modes
 only): with the stored seed-0 runs, each loss's W_1 over 5 training seeds per architecture (``seed_table``).
 
 **reports**: ``metrics.report`` of n = 10,000 samples (seed 0) of each shipped generator of
@@ -52,7 +52,8 @@ from .tables import Report, table
 ARCHS = {"3 x 64 ReLU": dict(depth=3, act="relu"), "6 x 64 ReLU": dict(depth=6, act="relu"),
          "3 x 64 tanh": dict(depth=3, act="tanh")}
 LOSSES = {"GAN": dict(mode="gan"), "WGAN-clip": dict(mode="clip", c=0.01),
-          "WGAN-clip, RMSProp": dict(mode="clip", c=0.01, opt="rmsprop"), "WGAN-GP": dict(mode="gp", lam=0.1)}
+          "WGAN-clip, RMSProp": dict(mode="clip", c=0.01, opt="rmsprop"), "WGAN-GP": dict(mode="gp", lam=0.1),
+          "WGAN-GP, λ = 10": dict(mode="gp", lam=10.0)}   # the penalty weight whose critic estimates W_1 (section 2)
 SHARED = dict(toy="8gaussians", width=64, steps=500, lr=3e-4, batch_size=256, n_critic=5, seed=0)
 DATA = dict(name="8gaussians", n=500, seed=3)     # the points y each run is scored against
 SAMPLES = dict(n=500, sample_seed=5)              # each generator's samples
@@ -151,14 +152,24 @@ def stability_seeds(seeds=SEEDS[1:], archs=tuple(ARCHS), losses=tuple(LOSSES), p
     return _stored("seeds", t0, rows, seeds=list(seeds))
 
 
+def seed_w1(stored, seeds_blob=None):
+    """Each run's exact W_1 at every training seed: {(architecture, loss): [W_1 at seed 0 (``stored``'s run), then at
+    each seed of the stored ``stability_seeds`` (or ``seeds_blob``), in order]}, what ``spread.compare`` pairs."""
+    blob = checkpoints.read_stored(SEEDS_FILE, "stability at other seeds", f"{COMMAND} seeds", seeds_blob)
+    w1 = {key: [r.w1] for key, r in stored["runs"].items()}
+    for seed in blob["seeds"]:
+        for r in blob["runs"]:
+            if r["seed"] == seed:
+                w1[r["architecture"], r["loss"]].append(r["w1"])
+    return w1
+
+
 def seed_table(stored, seeds_blob=None):
     """Each loss's exact W_1 over the training seeds, per architecture: the seed-0 runs of ``stability_stored``
     (``stored["runs"]``) with the stored ``stability_seeds`` (or ``seeds_blob``). One row per architecture: each loss's
     mean ± std over the seeds, and the loss of lowest mean with the number of seeds on which it was lowest."""
     blob = checkpoints.read_stored(SEEDS_FILE, "stability at other seeds", f"{COMMAND} seeds", seeds_blob)
-    w1 = {key: [r.w1] for key, r in stored["runs"].items()}
-    for r in blob["runs"]:
-        w1[r["architecture"], r["loss"]].append(r["w1"])
+    w1 = seed_w1(stored, blob)
     archs, names = list(dict.fromkeys(a for a, _ in w1)), list(dict.fromkeys(o for _, o in w1))
     rows = []
     for arch in archs:

@@ -18,8 +18,11 @@ P3 = np.array([0, 2, 6, 8, 4, 2, 1, 1, 0, 0]) / 24
 Q3 = np.array([3, 4, 2, 0, 0, 2, 5, 5, 2, 1]) / 24
 
 
+Y1, NU1 = cf.Y_EX1, np.array([0.5, 0.25, 0.25])   # Exercise 1's atoms and masses
+
+
 def context(name):
-    return dict(p=P3, q=Q3) if chk.ANSWERS[name].context else {}
+    return {("p", "q"): dict(p=P3, q=Q3), ("Y", "nu"): dict(Y=Y1, nu=NU1), (): {}}[chk.ANSWERS[name].context]
 
 
 def printed(capsys, name, value):
@@ -182,6 +185,16 @@ def test_vertical_segment_psi_gap_against_pot_and_the_semi_dual(t):
 
 # ----------------------------------------------------------------------------- the messages
 
+def optimal_plan():
+    """An optimal plan of Exercise 3 (POT's network simplex)."""
+    return pot.emd(P3, Q3, np.abs(np.arange(10)[:, None] - np.arange(10)[None, :]).astype(float))
+
+
+def optimal_psi():
+    """Exercise 1's optimal potential: psi_2 = psi_3 = 0 and psi_1 = s (``closedforms.square_w1``)."""
+    return np.array([cf.square_w1()["s"], 0.0, 0.0])
+
+
 def optimal_potential():
     """f_(k+1) = f_k - sign(P_k - Q_k): the maximiser found by summation by parts (Exercise 3's solution)."""
     return np.concatenate([[0.0], -np.cumsum(np.sign(np.cumsum(P3 - Q3))[:-1])])
@@ -198,6 +211,10 @@ def wrong_value(name):
         return lambda *args: 12345.0
     if name == "ex3_potential":
         return np.zeros(len(P3))
+    if name == "ex3_primal":
+        return np.outer(P3, Q3)          # a transport plan (independent coupling), not an optimal one
+    if name == "ex1_psi":
+        return np.zeros(3)
     if name == "ex2_theta_star":
         return (np.zeros(2), np.ones(2))
     return ref + 0.1
@@ -206,7 +223,8 @@ def wrong_value(name):
 @pytest.mark.parametrize("name", list(chk.ANSWERS))
 def test_every_answer_right_wrong_missing(capsys, name):
     ref = reference(name, **context(name))
-    right = {"ex3_potential": optimal_potential(), "ex4_continuous": ["w"]}.get(name, ref)
+    right = {"ex3_potential": optimal_potential(), "ex4_continuous": ["w"], "ex3_primal": optimal_plan(),
+             "ex1_psi": optimal_psi()}.get(name, ref)
     assert printed(capsys, name, right).startswith(f"✅ {name}: right")
     out = printed(capsys, name, wrong_value(name))
     assert out.startswith(f"❌ {name}: not right yet") and "\n   Hint: " in out
@@ -215,15 +233,15 @@ def test_every_answer_right_wrong_missing(capsys, name):
 
 def test_wrong_answer_gets_the_hint(capsys):
     """The deliberately wrong value of the report: W1 = 1.36 for Exercise 1."""
-    out = printed(capsys, "ex1_w1", 1.36)
-    assert out.splitlines()[0] == "❌ ex1_w1: not right yet. You gave 1.36."
-    assert out.splitlines()[1].startswith("   Hint: Use the cost |x - y|")
+    out = printed(capsys, "ex1_w1_pot", 1.36)
+    assert out.splitlines()[0] == "❌ ex1_w1_pot: not right yet. You gave 1.36."
+    assert out.splitlines()[1].startswith("   Hint: Discretise mu")
 
 
 def test_known_mistakes_have_their_own_message(capsys):
     assert "base-2 logarithms" in printed(capsys, "ex1_js", 1.0)
-    assert "not the optimal one" in printed(capsys, "ex1_w1", cf.square_w1()["halves"])
-    assert "factor" in printed(capsys, "ex5_grad_norm", lambda x, t: float(np.linalg.norm(np.subtract(x, t))))
+    assert "not the optimal one" in printed(capsys, "ex1_w1_pot", cf.square_w1()["halves"])
+    assert "factor" in printed(capsys, "ex2_grad_norm", lambda x, t: float(np.linalg.norm(np.subtract(x, t))))
     assert "a_1 > b_1" in printed(capsys, "ex2_W", lambda a, b: cf.w2_segment(a, b) + (a[0] > b[0]) * 0.3)
     assert "sign is flipped" in printed(capsys, "ex3_potential", -optimal_potential())
     assert "not 1-Lipschitz" in printed(capsys, "ex3_potential", 2 * optimal_potential())
@@ -280,7 +298,7 @@ def test_bad_calls_raise():
     with pytest.raises(ValueError, match="unknown exercise"):
         check("ex9", 1.0)
     with pytest.raises(ValueError, match="needs the keywords"):
-        check("ex3_cdf", 1.0)
+        check("ex3_primal", np.eye(3))
 
 
 def test_nan_segment_or_potential_is_wrong(capsys):
@@ -298,3 +316,35 @@ def test_a_d_star_right_only_for_positive_shifts_is_wrong(capsys):
         return 0.5 if 0 <= x <= 1 else q / (p + q) if p + q else 0.5
     out = printed(capsys, "ex5_D_star", d_star)
     assert out.startswith("❌ ex5_D_star: not right yet. Wrong at")
+
+
+def test_copied_values_do_not_pass_the_method_checks(capsys):
+    """Exercises 1 and 3 check what the method produces, not a value a student could copy from another method: the
+    plan (not W_primal), the potential psi (not W1_asgd), the CDF formula as a function (not W_cdf's number)."""
+    W1 = cf.w1_cdf(P3, Q3)
+    assert "should have shape (10, 10)" in printed(capsys, "ex3_primal", W1)
+    assert "should be a function" in printed(capsys, "ex3_cdf", W1)
+    assert printed(capsys, "ex3_cdf", lambda p, q: W1).startswith("❌ ex3_cdf: not right yet. Wrong at")
+    assert printed(capsys, "ex1_psi", cf.square_w1()["W1"]).startswith("❌ ex1_psi: not right yet")
+
+
+def test_plan_and_psi_messages(capsys):
+    plan = optimal_plan()
+    assert "row sums are not p" in printed(capsys, "ex3_primal", plan.T)
+    assert "negative entry" in printed(capsys, "ex3_primal", plan - 0.01 * np.eye(10) + 0.01 * np.roll(np.eye(10), 1, 0))
+    assert "not an optimal one" in printed(capsys, "ex3_primal", np.outer(P3, Q3))
+    out = printed(capsys, "ex1_psi", optimal_psi() + [0.2, 0, 0])
+    assert out.startswith("❌ ex1_psi: not right yet") and "below the maximum" in out
+    assert printed(capsys, "ex1_psi", optimal_psi() + 0.3).startswith("✅ ex1_psi: right")   # psi + const: same H
+
+
+def test_square_semi_dual_is_the_quadrature_of_h():
+    """The checker's H(psi) on its 1,000 x 1,000 grid: W1 at the optimal psi (to 1e-6), below it elsewhere, and the
+    mean of psi^c over the exercise's 400 x 400 grid to 1e-4."""
+    from gankit.answers import square_semi_dual
+    psi = optimal_psi()
+    assert abs(square_semi_dual(psi, Y1, NU1) - cf.square_w1()["W1"]) < 1e-6
+    assert square_semi_dual(psi + [0.1, -0.1, 0], Y1, NU1) < cf.square_w1()["W1"] - 1e-3
+    x = torch.as_tensor(square_grid(400))
+    h400 = semi_dual(torch.as_tensor(psi), x, torch.as_tensor(Y1), torch.as_tensor(NU1), cost="euclidean").item()
+    assert abs(h400 - square_semi_dual(psi, Y1, NU1)) < 1e-4

@@ -77,19 +77,19 @@ def test_a_check_writes_a_record_and_grading_reads_the_records_not_the_lines(tmp
     """Each check cell shows one output: its line as plain text, with the record {check, status}; grading counts the
     records, so a reworded line, or a line printed by hand, changes nothing."""
     path = _notebook(tmp_path / "submission.ipynb", "import math\nfrom gankit.check import check",
-                     'check("ex1_js", math.log(2))', 'check("ex1_w1", 0.5)',
+                     'check("ex1_js", math.log(2))', 'check("ex1_w1_pot", 0.5)',
                      'check("ex4_continuous", None)', 'print("✅ ex4_JS: right — as I say")\ncheck("ex4_JS", None)')
     nb = notebooks.execute(nbformat.read(path, as_version=4), path, allow_errors=True)
     r = grade.score(nb, path.name)
-    assert r["items"] == {"ex1_js": "right", "ex1_w1": "wrong", "ex4_continuous": "not answered",
+    assert r["items"] == {"ex1_js": "right", "ex1_w1_pot": "wrong", "ex4_continuous": "not answered",
                           "ex4_JS": "not answered"} and (r["right"], r["total"]) == (1, 4)
     shown = [[o for o in c.outputs if verdicts.RECORD in o.get("data", {})] for c in nb.cells[2:]]
     assert [len(s) for s in shown] == [1, 1, 1, 1]
     assert [s[0].data[verdicts.RECORD] for s in shown] == [
-        {"check": "ex1_js", "status": "right"}, {"check": "ex1_w1", "status": "wrong"},
+        {"check": "ex1_js", "status": "right"}, {"check": "ex1_w1_pot", "status": "wrong"},
         {"check": "ex4_continuous", "status": "not answered"}, {"check": "ex4_JS", "status": "not answered"}]
     assert shown[0][0].data["text/plain"].startswith("✅ ex1_js: right — ")
-    assert shown[1][0].data["text/plain"].startswith("❌ ex1_w1: not right yet.") and "Hint:" in shown[1][0].data["text/plain"]
+    assert shown[1][0].data["text/plain"].startswith("❌ ex1_w1_pot: not right yet.") and "Hint:" in shown[1][0].data["text/plain"]
     for s in shown:                                   # reworded lines: the grade stays
         s[0].data["text/plain"] = "✅ " + s[0].data[verdicts.RECORD]["check"] + ": right (reworded)"
     assert grade.score(nb, path.name)["items"] == r["items"]

@@ -16,10 +16,12 @@ from pathlib import Path
 
 import nbformat
 import numpy as np
+import ot as pot
 import pytest
 
 from gankit import oneway, release
 from gankit.check import ANSWERS, check, reference
+from gankit.closedforms import square_w1
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
@@ -49,10 +51,10 @@ def test_notebook_data_records_what_the_exercises_pass(tmp_path):
     (tmp_path / "exercises").mkdir()
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "from gankit.check import check\np, q = [0.5, 0.5, 0.0], [0.0, 0.25, 0.75]\n"
-        "check('ex3_cdf', None, p=p, q=q)\ncheck('ex3_cdf', 1.0, p=p, q=q)\ncheck('ex1_js', None)")]),
+        "check('ex3_primal', None, p=p, q=q)\ncheck('ex3_primal', 1.0, p=p, q=q)\ncheck('ex1_js', None)")]),
         tmp_path / "exercises" / "ex.ipynb")
-    assert release.notebook_data(tmp_path, ["ex3_cdf", "ex3_dual"]) == {
-        "ex3_cdf": [{"p": [0.5, 0.5, 0.0], "q": [0.0, 0.25, 0.75]}], "ex3_dual": []}
+    assert release.notebook_data(tmp_path, ["ex3_primal", "ex3_potential"]) == {
+        "ex3_primal": [{"p": [0.5, 0.5, 0.0], "q": [0.0, 0.25, 0.75]}], "ex3_potential": []}
 
 
 # Python started with this sitecustomize forgets the instructor's editable install (pip install -e .), whose finder
@@ -178,7 +180,8 @@ def reference_values(data):
         if spec["kind"] == "function_of":
             refs = [ref(*args) for args in spec["points"]]
         else:
-            refs = list(np.ravel(ref)) if spec["kind"] in ("number", "lipschitz_potential", "segment") else []
+            refs = list(np.ravel(ref)) if spec["kind"] in ("number", "lipschitz_potential", "segment", "transport_plan",
+                                                           "semi_discrete_potential") else []
         values += [(float(r), tau(name, float(r))) for r in refs]
     return values
 
@@ -286,6 +289,15 @@ def answers_of(name, c):
         out = [(("array", f.tolist()), "✅"), (("array", (f + 3).tolist()), "✅"),
                (("array", (f * (1 - 10 * spec["atol"])).tolist()), "❌", "not optimal"),
                (("array", (-f).tolist()), "❌", "the sign is flipped")]
+    elif kind == "transport_plan":   # an optimal plan (POT), and the independent coupling (a plan, not optimal)
+        p, q = np.asarray(c["p"]), np.asarray(c["q"])
+        P = pot.emd(p, q, np.abs(np.arange(len(p))[:, None] - np.arange(len(p))[None, :]).astype(float))
+        out = [(("array", P.tolist()), "✅"), (("array", np.outer(p, q).tolist()), "❌", "not an optimal one"),
+               (("array", P.T.tolist()), "❌", "not a transport plan")]
+    elif kind == "semi_discrete_potential":   # the optimal psi (psi_2 = psi_3 = 0), shifted by a constant, and off
+        psi = np.array([square_w1()["s"], 0.0, 0.0])
+        out = [(("array", psi.tolist()), "✅"), (("array", (psi + 1).tolist()), "✅"),
+               (("array", (psi + [0.2, 0, 0]).tolist()), "❌", "below the maximum")]
     elif kind == "names":
         out = [(("raw", [n.lower() for n in ref]), "✅"), (("raw", sorted(ref) + ["NOT_A_NAME"]), "❌")]
     return [(*o, "")[:3] for o in out] + [(("raw", None), "⏳", "not answered yet")]   # message: "" if none given

@@ -204,7 +204,7 @@ def test_stored_stability_runs_have_what_notebook_03_reads_at_the_stated_setting
     from gankit import wganplots
     axes = wganplots.stability_grid(S["runs"], y)
     r = S["runs"]["3 x 64 tanh", "WGAN-GP"]
-    assert axes.shape == (3, 4)
+    assert axes.shape == (3, len(wganruns.LOSSES))
     assert axes[2, 3].get_title().endswith(f"W1 {r.w1:.2f}, {r.modes} of 8 modes")
     assert axes[2, 3].patches[0].get_radius() == pytest.approx(2 / 1.414, rel=1e-3)   # the circle through the modes
     refs = wganruns.w1_references(draws=5)
@@ -217,8 +217,9 @@ def test_stored_stability_runs_have_what_notebook_03_reads_at_the_stated_setting
 
 
 def test_stored_seed_repeats_cover_every_run_at_the_other_seeds_and_the_table_reads_them():
-    """checkpoints/stability_seeds.json: the twelve runs again at training seeds 1-4, at the stability study's settings
-    but the seed; ``seed_table`` gives each loss's mean and std over the five seeds and the loss of lowest mean."""
+    """checkpoints/stability_seeds.json: the fifteen runs again at training seeds 1-4, at the stability study's settings
+    but the seed; ``seed_table`` gives each loss's mean and std over the five seeds and the loss of lowest mean, from
+    ``seed_w1``'s W_1 per seed."""
     S = wganruns.stability_stored()
     blob = json.loads(wganruns.SEEDS_FILE.read_text())
     assert blob["command"] == "python -m gankit.wganruns seeds" and blob["seeds"] == list(wganruns.SEEDS[1:])
@@ -234,6 +235,10 @@ def test_stored_seed_repeats_cover_every_run_at_the_other_seeds_and_the_table_re
         wins = sum(min(w1, key=lambda o: w1[o][i]) == best for i in range(5))
         assert line.startswith(arch) and line.endswith(f"{best}, on {wins} of 5 seeds")
     assert lines[5].startswith("exact W1 of 500 samples, mean ± std over training seeds 0, 1, 2, 3, 4")
+    per_seed = wganruns.seed_w1(S)
+    for (arch, o), values in per_seed.items():
+        assert values == [S["runs"][arch, o].w1] + [r["w1"] for s in wganruns.SEEDS[1:] for r in blob["runs"]
+                                                    if (r["architecture"], r["loss"], r["seed"]) == (arch, o, s)]
 
 
 def test_w1_references_place_the_data_below_the_ring():
