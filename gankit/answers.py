@@ -286,12 +286,14 @@ def _read_plan_cost(value, what, p, q):
 
 SEMI_DUAL_ATOL = 1.5e-3   # semi_discrete_potential's tolerance on H(psi) (Exercise 1's quadrature is exact to ~1e-6)
 SEMI_DUAL_GRID = 1000     # the midpoint rule's n x n grid of the square
+CELL_MASS_ATOL = 0.01     # semi_discrete_potential's tolerance on each cell's mass mu(L_psi(y_j)) against nu_j
 
 
-def square_semi_dual(psi, Y, nu, n=SEMI_DUAL_GRID):
+def square_semi_dual(psi, Y, nu, n=SEMI_DUAL_GRID, masses=False):
     r"""Exercise 1's semi-dual H(psi) = E_mu[min_j |X - y_j| - psi_j] + sum_j nu_j psi_j for mu uniform on the square
     {|x1| + |x2| <= 1}: the midpoint rule on an n x n grid of [-1/2, 1/2]^2 turned by 45 degrees,
     (u, v) -> (u - v, u + v) (a linear map: the grid's points carry equal mass). psi (J,), Y (J, 2), nu (J,).
+    ``masses=True`` also returns the Laguerre cells' masses mu(L_psi(y_j)) on that grid, (J,).
 
     >>> round(square_semi_dual([0.0], [[0.0, 0.0]], [1.0]), 4)    # E|X| for X uniform on the square
     0.5411
@@ -300,13 +302,18 @@ def square_semi_dual(psi, Y, nu, n=SEMI_DUAL_GRID):
     g = (np.arange(n) + 0.5) / n - 0.5
     u, v = np.meshgrid(g, g, indexing="ij")
     x = np.stack([(u - v).ravel(), (u + v).ravel()], 1)
-    c = np.min(np.linalg.norm(x[:, None, :] - Y[None], axis=2) - psi, axis=1)
-    return float(c.mean() + nu @ psi)
+    costs = np.linalg.norm(x[:, None, :] - Y[None], axis=2) - psi
+    H = float(costs.min(axis=1).mean() + nu @ psi)
+    if not masses:
+        return H
+    return H, np.bincount(costs.argmin(axis=1), minlength=len(psi)) / len(x)
 
 
 def semi_discrete_potential(value, ref, what, mistakes=(), Y=None, nu=None):
     """Exercise 1's potential psi (J,) for mu uniform on the square and nu = sum_j nu_j delta_(y_j), cost |x - y|:
-    (near) optimal iff H(psi) (``square_semi_dual``) is within ``SEMI_DUAL_ATOL`` of W1 (ref); H(psi) <= W1 always."""
+    (near) optimal iff each Laguerre cell holds its mass nu_j to ``CELL_MASS_ATOL`` and H(psi) (``square_semi_dual``)
+    is within ``SEMI_DUAL_ATOL`` of W1 (ref); H(psi) <= W1 always, and H is flat near its maximum, so the masses are
+    the sharper test."""
     try:
         psi = np.asarray(value.detach().cpu() if hasattr(value, "detach") else value, dtype=float).ravel()
     except (TypeError, ValueError):
@@ -315,9 +322,14 @@ def semi_discrete_potential(value, ref, what, mistakes=(), Y=None, nu=None):
         raise Wrong(f"{what} should have one value per atom y_j, shape ({len(nu)},); got shape {psi.shape}.")
     if not np.isfinite(psi).all():
         raise Wrong(f"{what} should be finite numbers, got {_short(value)}.")
-    H = square_semi_dual(psi, Y, nu)
+    H, masses = square_semi_dual(psi, Y, nu, masses=True)
+    nu = np.asarray(nu, dtype=float)
+    if np.abs(masses - nu).max() > CELL_MASS_ATOL:   # H is flat near its maximum: the masses tell a psi that is off
+        shown = ", ".join(f"{m:.3f}" for m in masses)
+        raise Wrong(f"your psi's Laguerre cells hold the masses {shown} of mu, not nu = "
+                    f"{', '.join(f'{v:g}' for v in nu)} (to {CELL_MASS_ATOL:g}): not optimal yet.")
     if near([H], ref, 0.0, SEMI_DUAL_ATOL):
-        return f"{what} reaches H(psi) = {_fmt(H)} = W1 (within {SEMI_DUAL_ATOL:g})"
+        return f"{what} reaches H(psi) = {_fmt(H)} = W1 (within {SEMI_DUAL_ATOL:g}), its cells the masses nu"
     raise Wrong(f"your psi gives H(psi) = {_fmt(H)}, below the maximum W1 of H: not optimal yet.")
 
 

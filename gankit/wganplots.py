@@ -1,4 +1,4 @@
-"""Figures of notebook 03's experiments: critics against a fixed generator, the twelve toy runs, and the MNIST runs.
+"""Figures of notebook 03's experiments: critics against a fixed generator, the fifteen toy runs, and the MNIST runs.
 
 Each function draws one recurring figure of the lecture and returns its Axes (the notebook ends the cell with
 ``plt.show()``): the clipping sweep (``clip_sweep``), a clipped critic beside the penalised one (``critic_pair``),

@@ -334,8 +334,10 @@ def test_plan_and_psi_messages(capsys):
     assert "negative entry" in printed(capsys, "ex3_primal", plan - 0.01 * np.eye(10) + 0.01 * np.roll(np.eye(10), 1, 0))
     assert "not an optimal one" in printed(capsys, "ex3_primal", np.outer(P3, Q3))
     out = printed(capsys, "ex1_psi", optimal_psi() + [0.2, 0, 0])
-    assert out.startswith("❌ ex1_psi: not right yet") and "below the maximum" in out
+    assert out.startswith("❌ ex1_psi: not right yet") and "hold the masses" in out
     assert printed(capsys, "ex1_psi", optimal_psi() + 0.3).startswith("✅ ex1_psi: right")   # psi + const: same H
+    out = printed(capsys, "ex1_psi", optimal_psi() + [0.079, 0, 0])   # H only 1.5e-3 short, the cells' masses off
+    assert out.startswith("❌ ex1_psi: not right yet") and "0.538" in out
 
 
 def test_square_semi_dual_is_the_quadrature_of_h():

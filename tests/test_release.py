@@ -297,7 +297,7 @@ def answers_of(name, c):
     elif kind == "semi_discrete_potential":   # the optimal psi (psi_2 = psi_3 = 0), shifted by a constant, and off
         psi = np.array([square_w1()["s"], 0.0, 0.0])
         out = [(("array", psi.tolist()), "✅"), (("array", (psi + 1).tolist()), "✅"),
-               (("array", (psi + [0.2, 0, 0]).tolist()), "❌", "below the maximum")]
+               (("array", (psi + [0.2, 0, 0]).tolist()), "❌", "hold the masses")]
     elif kind == "names":
         out = [(("raw", [n.lower() for n in ref]), "✅"), (("raw", sorted(ref) + ["NOT_A_NAME"]), "❌")]
     return [(*o, "")[:3] for o in out] + [(("raw", None), "⏳", "not answered yet")]   # message: "" if none given
