@@ -130,8 +130,8 @@ ANSWERS = {
     "ex1_psi": Answer(
         "the potential psi", lambda **data: square_w1()["W1"], semi_discrete_potential,
         "psi is the averaged potential asgd returns, for the cost |x - y| (cost=\"euclidean\") and the weights "
-        "nu = (1/2, 1/4, 1/4): its H(psi) must reach the maximum W1. Too few steps, or a step size gamma far from 1, "
-        "leave it short.", context=("Y", "nu")),
+        "nu = (1/2, 1/4, 1/4): its Laguerre cells must hold the masses nu and its H(psi) reach the maximum W1. Too few "
+        "steps, or a step size gamma far from 1, leave it short.", context=("Y", "nu")),
     "ex1_w1_pot": Answer(
         "W1(mu, nu) by POT", lambda: square_w1()["W1"], number(rtol=0, atol=1.5e-3),
         "Discretise mu by the 100 x 100 grid (each point of mass 1 / 10,000), take the cost matrix ot.dist(x, Y, "
