@@ -226,17 +226,25 @@ def lipschitz_potential(value, ref, what, mistakes=(), p=None, q=None):
 lipschitz_potential.spec = dict(kind="lipschitz_potential", rtol=0.0, atol=POTENTIAL_ATOL)
 
 
+def _read_array(value, what, shape, kind, shape_text):
+    """The student's ``value`` as a finite float array of ``shape`` (a torch tensor detached and moved to the CPU; a
+    vector flattened), or Wrong: it should be ``kind`` ("an array of K numbers") and have ``shape_text``."""
+    try:
+        a = np.asarray(value.detach().cpu() if hasattr(value, "detach") else value, dtype=float)
+    except (TypeError, ValueError):
+        raise Wrong(f"{what} should be {kind}, got {_short(value)}.")
+    a = a.ravel() if len(shape) == 1 else a
+    if a.shape != shape:
+        raise Wrong(f"{what} should have {shape_text}; got shape {a.shape}.")
+    if not np.isfinite(a).all():
+        raise Wrong(f"{what} should be finite numbers, got {_short(value)}.")
+    return a
+
+
 def _read_potential_gain(value, what, p, q):
     """sum_i (p_i - q_i) f_i for the student's potential f, after checking its shape and that it is 1-Lipschitz."""
-    try:
-        f = np.asarray(value.detach() if hasattr(value, "detach") else value, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise Wrong(f"{what} should be an array of K numbers, got {_short(value)}.")
     K = len(np.asarray(p))
-    if f.shape != (K,):
-        raise Wrong(f"{what} should have one value per bin, shape ({K},); got shape {f.shape}.")
-    if not np.isfinite(f).all():
-        raise Wrong(f"{what} should be finite numbers, got {_short(value)}.")
+    f = _read_array(value, what, (K,), "an array of K numbers", f"one value per bin, shape ({K},)")
     i = np.arange(K)
     excess = np.abs(f[:, None] - f[None, :]) - np.abs(i[:, None] - i[None, :])
     if excess.max() > POTENTIAL_ATOL:
@@ -266,15 +274,8 @@ transport_plan.spec = dict(kind="transport_plan", rtol=0.0, atol=PLAN_ATOL)
 def _read_plan_cost(value, what, p, q):
     """sum_ij P_ij |i - j| for the student's plan P, after checking its shape, signs and marginals."""
     p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
-    try:
-        P = np.asarray(value.detach() if hasattr(value, "detach") else value, dtype=float)
-    except (TypeError, ValueError):
-        raise Wrong(f"{what} should be a K x K array, got {_short(value)}.")
     K = len(p)
-    if P.shape != (K, K):
-        raise Wrong(f"{what} should have shape ({K}, {K}) (row i: the mass leaving bin i); got shape {P.shape}.")
-    if not np.isfinite(P).all():
-        raise Wrong(f"{what} should be finite numbers.")
+    P = _read_array(value, what, (K, K), "a K x K array", f"shape ({K}, {K}) (row i: the mass leaving bin i)")
     for bad, text in ((P.min() < -PLAN_ATOL, f"it has a negative entry ({_fmt(P.min())})"),
                       (np.abs(P.sum(1) - p).max() > PLAN_ATOL, "its row sums are not p (sum_j P_ij = p_i)"),
                       (np.abs(P.sum(0) - q).max() > PLAN_ATOL, "its column sums are not q (sum_i P_ij = q_j)")):
@@ -291,22 +292,24 @@ CELL_MASS_ATOL = 0.01     # semi_discrete_potential's tolerance on each cell's m
 
 def square_semi_dual(psi, Y, nu, n=SEMI_DUAL_GRID, masses=False):
     r"""Exercise 1's semi-dual H(psi) = E_mu[min_j |X - y_j| - psi_j] + sum_j nu_j psi_j for mu uniform on the square
-    {|x1| + |x2| <= 1}: the midpoint rule on an n x n grid of [-1/2, 1/2]^2 turned by 45 degrees,
-    (u, v) -> (u - v, u + v) (a linear map: the grid's points carry equal mass). psi (J,), Y (J, 2), nu (J,).
-    ``masses=True`` also returns the Laguerre cells' masses mu(L_psi(y_j)) on that grid, (J,).
+    {|x1| + |x2| <= 1}: ``semidiscrete.semi_dual`` (cost |x - y|, float64) on the n x n midpoint grid of
+    [-1/2, 1/2]^2 turned by 45 degrees, (u, v) -> (u - v, u + v) (a linear map: the grid's points carry equal mass).
+    psi (J,), Y (J, 2), nu (J,). ``masses=True`` also returns the Laguerre cells' masses mu(L_psi(y_j)) on that grid
+    (``semidiscrete.cell_masses``), (J,).
 
     >>> round(square_semi_dual([0.0], [[0.0, 0.0]], [1.0]), 4)    # E|X| for X uniform on the square
     0.5411
     """
+    from .semidiscrete import cell_masses, semi_dual   # torch only when an Exercise 1 answer is checked
+
     psi, Y, nu = (np.asarray(a, dtype=float) for a in (psi, Y, nu))
     g = (np.arange(n) + 0.5) / n - 0.5
     u, v = np.meshgrid(g, g, indexing="ij")
     x = np.stack([(u - v).ravel(), (u + v).ravel()], 1)
-    costs = np.linalg.norm(x[:, None, :] - Y[None], axis=2) - psi
-    H = float(costs.min(axis=1).mean() + nu @ psi)
+    H = float(semi_dual(psi, x, Y, nu, cost="euclidean"))
     if not masses:
         return H
-    return H, np.bincount(costs.argmin(axis=1), minlength=len(psi)) / len(x)
+    return H, cell_masses(psi, x, Y, cost="euclidean").numpy()
 
 
 def semi_discrete_potential(value, ref, what, mistakes=(), Y=None, nu=None):
@@ -314,14 +317,8 @@ def semi_discrete_potential(value, ref, what, mistakes=(), Y=None, nu=None):
     (near) optimal iff each Laguerre cell holds its mass nu_j to ``CELL_MASS_ATOL`` and H(psi) (``square_semi_dual``)
     is within ``SEMI_DUAL_ATOL`` of W1 (ref); H(psi) <= W1 always, and H is flat near its maximum, so the masses are
     the sharper test."""
-    try:
-        psi = np.asarray(value.detach().cpu() if hasattr(value, "detach") else value, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise Wrong(f"{what} should be an array of {len(nu)} numbers, got {_short(value)}.")
-    if psi.shape != (len(nu),):
-        raise Wrong(f"{what} should have one value per atom y_j, shape ({len(nu)},); got shape {psi.shape}.")
-    if not np.isfinite(psi).all():
-        raise Wrong(f"{what} should be finite numbers, got {_short(value)}.")
+    J = len(nu)
+    psi = _read_array(value, what, (J,), f"an array of {J} numbers", f"one value per atom y_j, shape ({J},)")
     H, masses = square_semi_dual(psi, Y, nu, masses=True)
     nu = np.asarray(nu, dtype=float)
     if np.abs(masses - nu).max() > CELL_MASS_ATOL:   # H is flat near its maximum: the masses tell a psi that is off

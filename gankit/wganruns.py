@@ -157,10 +157,8 @@ def seed_w1(stored, seeds_blob=None):
     each seed of the stored ``stability_seeds`` (or ``seeds_blob``), in order]}, what ``spread.compare`` pairs."""
     blob = checkpoints.read_stored(SEEDS_FILE, "stability at other seeds", f"{COMMAND} seeds", seeds_blob)
     w1 = {key: [r.w1] for key, r in stored["runs"].items()}
-    for seed in blob["seeds"]:
-        for r in blob["runs"]:
-            if r["seed"] == seed:
-                w1[r["architecture"], r["loss"]].append(r["w1"])
+    for r in blob["runs"]:                    # stored seed by seed, in the order of blob["seeds"]
+        w1[r["architecture"], r["loss"]].append(r["w1"])
     return w1
 
 
